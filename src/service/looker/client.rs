@@ -1,0 +1,364 @@
+//! The Looker API 4.0 calls roster makes, with login, token reuse and paging.
+//!
+//! Login is a form-encoded `POST /login`; the token is reused until shortly before it expires and
+//! fetched again after a 401. Lists page with `limit`/`offset`: once the first page announces
+//! `X-Total-Count`, the remaining pages are fetched concurrently within a bounded window.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use reqwest::Method;
+use serde_json::Value;
+use tokio::sync::Mutex;
+use url::Url;
+
+use super::wire;
+use crate::config::{Connection, Credentials};
+use crate::secret::Secret;
+use crate::service::error::ServiceError;
+use crate::service::http::{Body, FormValue, HttpClient, Request, Response, endpoint};
+use crate::service::plan::PlannedRequest;
+
+/// Users per page when listing.
+pub const PAGE_SIZE: usize = 500;
+/// Pages in flight at once.
+const PAGE_WINDOW: usize = 4;
+/// A token is renewed when it has less than this left.
+const RENEW_BEFORE_EXPIRY: Duration = Duration::from_secs(60);
+/// The fields a listing asks for.
+pub const SUMMARY_FIELDS: &str =
+    "id,first_name,last_name,display_name,email,is_disabled,credentials_email(email)";
+
+/// A Looker connection.
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub(super) connection: String,
+    http: HttpClient,
+    api: Url,
+    client_id: String,
+    client_secret: Secret,
+    token: Arc<Mutex<Option<CachedToken>>>,
+}
+
+#[derive(Debug)]
+struct CachedToken {
+    header: Secret,
+    renew_at: Instant,
+}
+
+/// One page of users and the total the server announced.
+pub struct UsersPage {
+    /// The users.
+    pub users: Vec<wire::User>,
+    /// `X-Total-Count`, when sent.
+    pub total: Option<usize>,
+}
+
+impl Client {
+    /// A client for a Looker connection; the API is at `{url}/api/4.0`.
+    pub fn new(http: HttpClient, connection: &Connection) -> Result<Self, ServiceError> {
+        let Credentials::ClientCredentials {
+            client_id,
+            client_secret,
+        } = &connection.credentials
+        else {
+            return Err(ServiceError::Invalid(format!(
+                "connection `{}` needs client_id and client_secret",
+                connection.name
+            )));
+        };
+        let base = connection.url.as_str().trim_end_matches('/');
+        let api = if base.ends_with("/api/4.0") {
+            connection.url.clone()
+        } else {
+            endpoint(&connection.url, &["api", "4.0"])
+        };
+        Ok(Self {
+            connection: connection.name.clone(),
+            http,
+            api,
+            client_id: client_id.clone(),
+            client_secret: client_secret.clone(),
+            token: Arc::new(Mutex::new(None)),
+        })
+    }
+
+    /// The API root, `{url}/api/4.0`.
+    pub fn api(&self) -> &Url {
+        &self.api
+    }
+
+    /// The URL of an API path.
+    pub fn url(&self, segments: &[&str]) -> Url {
+        endpoint(&self.api, segments)
+    }
+
+    /// Logs in (or reuses the current token) and returns the `Authorization` header value.
+    async fn authorization(&self) -> Result<Secret, ServiceError> {
+        let mut cached = self.token.lock().await;
+        if let Some(token) = cached.as_ref().filter(|t| Instant::now() < t.renew_at) {
+            return Ok(token.header.clone());
+        }
+        let mut request = Request::new(Method::POST, self.url(&["login"])).reads_only();
+        request.body = Some(Body::Form(vec![
+            ("client_id", FormValue::Plain(self.client_id.clone())),
+            (
+                "client_secret",
+                FormValue::Secret(self.client_secret.clone()),
+            ),
+        ]));
+        let (token, _) = self
+            .http
+            .send_json::<wire::AccessToken>(&request)
+            .await
+            .map_err(|error| match error {
+                ServiceError::Status(status) if matches!(status.status, 400 | 404) => {
+                    ServiceError::Auth {
+                        status: status.status,
+                        reason: format!(
+                            "Looker refused the client id and secret: {}",
+                            status.reason
+                        ),
+                    }
+                }
+                other => other,
+            })?;
+        let lifetime = Duration::from_secs(token.expires_in.unwrap_or(3600).max(0) as u64);
+        let header = Secret::new(format!("Bearer {}", token.access_token));
+        *cached = Some(CachedToken {
+            header: header.clone(),
+            renew_at: Instant::now()
+                + lifetime.saturating_sub(RENEW_BEFORE_EXPIRY.min(lifetime / 2)),
+        });
+        Ok(header)
+    }
+
+    /// Sends an authorised request; after a 401 the token is renewed and the request sent once more.
+    pub async fn send(&self, mut request: Request) -> Result<Response, ServiceError> {
+        request.authorization = Some(self.authorization().await?);
+        match self.http.send(&request).await {
+            Err(ServiceError::Auth { status: 401, .. }) => {
+                self.token.lock().await.take();
+                request.authorization = Some(self.authorization().await?);
+                self.http.send(&request).await
+            }
+            other => other,
+        }
+    }
+
+    async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        url: Url,
+    ) -> Result<(T, Response), ServiceError> {
+        let response = self.send(Request::new(Method::GET, url)).await?;
+        Ok((response.json()?, response))
+    }
+
+    /// `GET /users` (or `/users/search` with `search` pairs) one page at `offset`.
+    pub async fn users_page(
+        &self,
+        search: &[(&str, String)],
+        offset: usize,
+        limit: usize,
+    ) -> Result<UsersPage, ServiceError> {
+        let mut url = if search.is_empty() {
+            self.url(&["users"])
+        } else {
+            self.url(&["users", "search"])
+        };
+        {
+            let mut query = url.query_pairs_mut();
+            query
+                .append_pair("fields", SUMMARY_FIELDS)
+                .append_pair("sorts", "id")
+                .append_pair("limit", &limit.to_string())
+                .append_pair("offset", &offset.to_string());
+            for (key, value) in search {
+                query.append_pair(key, value);
+            }
+        }
+        let (users, response) = self.get_json::<Vec<wire::User>>(url).await?;
+        let total = response
+            .header("x-total-count")
+            .and_then(|t| t.trim().parse().ok());
+        Ok(UsersPage { users, total })
+    }
+
+    /// Every user (or every match of `search`), page by page, up to `limit`.
+    ///
+    /// Pages after the first are fetched `PAGE_WINDOW` at a time once the total is known, and are
+    /// delivered to `on_page` in order; without a total, pages are fetched until a short one.
+    pub async fn all_users(
+        &self,
+        search: &[(&str, String)],
+        limit: Option<usize>,
+        on_page: &mut (dyn FnMut(Vec<wire::User>, Option<usize>) + Send),
+    ) -> Result<(), ServiceError> {
+        let wanted = limit.unwrap_or(usize::MAX);
+        let first_size = PAGE_SIZE.min(wanted);
+        let first = self.users_page(search, 0, first_size).await?;
+        let mut delivered = first.users.len();
+        let first_len = first.users.len();
+        let total = first.total;
+        on_page(first.users, total);
+        if first_len < first_size || delivered >= wanted {
+            return Ok(());
+        }
+        if let Some(total) = total {
+            let end = total.min(wanted);
+            let offsets: Vec<usize> = (first_len..end).step_by(PAGE_SIZE).collect();
+            let mut pages = futures::stream::iter(offsets)
+                .map(|offset| self.users_page(search, offset, PAGE_SIZE.min(end - offset)))
+                .buffered(PAGE_WINDOW);
+            while let Some(page) = pages.next().await {
+                on_page(page?.users, Some(total));
+            }
+            return Ok(());
+        }
+        loop {
+            let size = PAGE_SIZE.min(wanted - delivered);
+            let page = self.users_page(search, delivered, size).await?;
+            let len = page.users.len();
+            delivered += len;
+            on_page(page.users, None);
+            if len < size || delivered >= wanted {
+                return Ok(());
+            }
+        }
+    }
+
+    /// `GET /users/{id}`.
+    pub async fn user(&self, id: &str) -> Result<(wire::User, Value), ServiceError> {
+        let response = self
+            .send(Request::new(Method::GET, self.url(&["users", id])))
+            .await?;
+        Ok((response.json()?, response.json()?))
+    }
+
+    /// `GET /user_attributes`, sorted by name.
+    pub async fn user_attributes(&self) -> Result<Vec<wire::UserAttribute>, ServiceError> {
+        let mut url = self.url(&["user_attributes"]);
+        url.query_pairs_mut().append_pair("sorts", "name");
+        Ok(self.get_json(url).await?.0)
+    }
+
+    /// `GET /users/{id}/attribute_values` with the whole lookup path and unset attributes.
+    pub async fn attribute_values(
+        &self,
+        user_id: &str,
+        attribute_ids: &[&str],
+        all_values: bool,
+        include_unset: bool,
+    ) -> Result<Vec<wire::UserAttributeWithValue>, ServiceError> {
+        let mut url = self.url(&["users", user_id, "attribute_values"]);
+        {
+            let mut query = url.query_pairs_mut();
+            query
+                .append_pair("all_values", &all_values.to_string())
+                .append_pair("include_unset", &include_unset.to_string());
+            if !attribute_ids.is_empty() {
+                query.append_pair("user_attribute_ids", &attribute_ids.join(","));
+            }
+        }
+        Ok(self.get_json(url).await?.0)
+    }
+
+    /// `GET /user_attributes/{id}/group_values`, in precedence order.
+    pub async fn group_values(
+        &self,
+        attribute_id: &str,
+    ) -> Result<Vec<wire::UserAttributeGroupValue>, ServiceError> {
+        Ok(self
+            .get_json(self.url(&["user_attributes", attribute_id, "group_values"]))
+            .await?
+            .0)
+    }
+
+    /// `GET /groups` (all of them).
+    pub async fn groups(&self) -> Result<Vec<wire::Group>, ServiceError> {
+        let mut url = self.url(&["groups"]);
+        url.query_pairs_mut().append_pair("fields", "id,name");
+        Ok(self.get_json(url).await?.0)
+    }
+
+    /// The request for `PATCH /users/{id}/attribute_values/{attribute_id}`.
+    pub fn set_attribute_value_request(
+        &self,
+        user_id: &str,
+        attribute_id: &str,
+        value: &str,
+    ) -> PlannedRequest {
+        let mut request = PlannedRequest::new(
+            Method::PATCH,
+            self.url(&["users", user_id, "attribute_values", attribute_id]),
+        )
+        .with_body(serde_json::json!({ "value": value }));
+        request.idempotent = true;
+        request
+    }
+
+    /// The request for `DELETE /users/{id}/attribute_values/{attribute_id}`.
+    pub fn delete_attribute_value_request(
+        &self,
+        user_id: &str,
+        attribute_id: &str,
+    ) -> PlannedRequest {
+        PlannedRequest::new(
+            Method::DELETE,
+            self.url(&["users", user_id, "attribute_values", attribute_id]),
+        )
+    }
+
+    /// The request for `PATCH /users/{id}` with a partial user.
+    pub fn update_user_request(&self, user_id: &str, body: Value) -> PlannedRequest {
+        let mut request =
+            PlannedRequest::new(Method::PATCH, self.url(&["users", user_id])).with_body(body);
+        request.idempotent = true;
+        request
+    }
+
+    /// The request for `PATCH /users/{id}/credentials_email`.
+    pub fn update_email_request(&self, user_id: &str, email: &str) -> PlannedRequest {
+        let mut request = PlannedRequest::new(
+            Method::PATCH,
+            self.url(&["users", user_id, "credentials_email"]),
+        )
+        .with_body(serde_json::json!({ "email": email }));
+        request.idempotent = true;
+        request
+    }
+
+    /// The request for `POST /users`.
+    pub fn create_user_request(&self, body: Value) -> PlannedRequest {
+        PlannedRequest::new(Method::POST, self.url(&["users"])).with_body(body)
+    }
+
+    /// Sends a planned request and returns its JSON body (None for an empty body).
+    pub async fn send_planned(
+        &self,
+        planned: &PlannedRequest,
+    ) -> Result<Option<Value>, ServiceError> {
+        let mut request = Request::new(planned.method.clone(), planned.url.clone());
+        request.idempotent = planned.idempotent;
+        if let Some(body) = &planned.body {
+            request = request.json(body.clone());
+        }
+        let response = self.send(request).await?;
+        if response.body.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(response.json()?))
+    }
+
+    /// `DELETE /logout`: ends the session when a token is held.
+    pub async fn logout(&self) -> Result<(), ServiceError> {
+        if self.token.lock().await.is_none() {
+            return Ok(());
+        }
+        let request = Request::new(Method::DELETE, self.url(&["logout"])).reads_only();
+        let result = self.send(request).await.map(|_| ());
+        self.token.lock().await.take();
+        result
+    }
+}

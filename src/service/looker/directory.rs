@@ -1,0 +1,403 @@
+//! Looker as a [`Directory`]: finding users, reading records, and planning and applying edits.
+//!
+//! Attribute edits are `PATCH`/`DELETE /users/{id}/attribute_values/{attribute_id}`; user fields
+//! are `PATCH /users/{id}` (the email through `credentials_email`, since `User.email` is
+//! read-only); creates are `POST /users`. Plans are checked against the record first: locked
+//! attributes, unknown names and values of the wrong type are refused before anything is sent.
+
+use serde_json::{Map, Value};
+
+use super::client::Client;
+use super::mapping::{self, NO_VALUE};
+use crate::domain::{Attribute, CandidateKind, Edit, FieldChange, ServiceKind, UserRecord};
+use crate::secret::MASK;
+use crate::service::plan::flatten_for_preview;
+use crate::service::{Capabilities, Directory, ListQuery, ServiceError, UsersPage, WritePlan};
+
+/// The user fields `roster update` may change on Looker.
+pub const UPDATABLE_FIELDS: &[&str] = &[
+    "first_name",
+    "last_name",
+    "email",
+    "is_disabled",
+    "locale",
+    "home_folder_id",
+];
+
+impl Directory for Client {
+    fn kind(&self) -> ServiceKind {
+        ServiceKind::Looker
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            attributes: true,
+            multi_valued_attributes: false,
+            update: true,
+            replace: false,
+            create: true,
+        }
+    }
+
+    async fn list_users(
+        &self,
+        query: &ListQuery,
+        on_page: &mut (dyn FnMut(UsersPage) + Send),
+    ) -> Result<(), ServiceError> {
+        let search: Vec<(&str, String)> = match query
+            .filter
+            .as_deref()
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+        {
+            Some(text) => {
+                let pattern = format!("%{text}%");
+                vec![
+                    ("first_name", pattern.clone()),
+                    ("last_name", pattern.clone()),
+                    ("email", pattern),
+                    ("filter_or", "true".to_owned()),
+                ]
+            }
+            None => Vec::new(),
+        };
+        self.all_users(&search, query.limit, &mut |users, total| {
+            on_page(UsersPage {
+                users: users.iter().map(mapping::summary).collect(),
+                total,
+            })
+        })
+        .await
+    }
+
+    async fn find_user(&self, key: &str) -> Result<UserRecord, ServiceError> {
+        let key = key.trim();
+        if !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit()) {
+            return self.read_user(key).await;
+        }
+        // Looker has no username: the login email stands for it. LIKE wildcards are matched
+        // exactly afterwards, so `a_b@x` cannot pick `axb@x`.
+        let page = self.users_page(&[("email", key.to_owned())], 0, 50).await?;
+        let found = page
+            .users
+            .iter()
+            .find(|u| u.login_email().is_some_and(|e| e.eq_ignore_ascii_case(key)));
+        match found {
+            Some(user) => self.read_user(&user.id.clone()).await,
+            None => Err(ServiceError::NotFound(format!(
+                "no Looker user with id or email `{}` on `{}`",
+                crate::text::sanitize(key),
+                self.connection
+            ))),
+        }
+    }
+
+    async fn read_user(&self, id: &str) -> Result<UserRecord, ServiceError> {
+        let (user, definitions, values) = tokio::try_join!(
+            self.user(id),
+            self.user_attributes(),
+            self.attribute_values(id, &[], true, true)
+        )
+        .map_err(|error| match error {
+            ServiceError::Status(status) if status.status == 404 => {
+                ServiceError::NotFound(format!(
+                    "no Looker user with id `{}` on `{}`",
+                    crate::text::sanitize(id),
+                    self.connection
+                ))
+            }
+            other => other,
+        })?;
+        let (user, raw) = user;
+        Ok(mapping::record(
+            &self.connection,
+            &user,
+            raw,
+            &definitions,
+            &values,
+        ))
+    }
+
+    async fn plan(
+        &self,
+        record: Option<&UserRecord>,
+        edit: &Edit,
+    ) -> Result<WritePlan, ServiceError> {
+        match (edit, record) {
+            (Edit::Create { resource }, _) => Ok(self.plan_create(resource)),
+            (Edit::Replace { .. }, _) => Err(ServiceError::Unsupported(
+                "Looker has no replace call; use `update` for user fields and `set` for attributes"
+                    .to_owned(),
+            )),
+            (_, None) => Err(ServiceError::Invalid(
+                "this edit needs an existing user".to_owned(),
+            )),
+            (Edit::SetAttribute { name, values }, Some(record)) => {
+                self.plan_set(record, name, values)
+            }
+            (Edit::UnsetAttribute { name }, Some(record)) => self.plan_unset(record, name),
+            (Edit::Update { fields }, Some(record)) => self.plan_update(record, fields),
+        }
+    }
+
+    async fn apply(&self, plan: &WritePlan) -> Result<Option<String>, ServiceError> {
+        let mut written_id = None;
+        for request in &plan.requests {
+            let body = self.send_planned(request).await?;
+            if request.method == reqwest::Method::POST {
+                written_id = body
+                    .as_ref()
+                    .and_then(|b| b.get("id"))
+                    .map(|id| id.as_str().map_or_else(|| id.to_string(), str::to_owned));
+            }
+        }
+        Ok(written_id)
+    }
+}
+
+impl Client {
+    fn plan_set(
+        &self,
+        record: &UserRecord,
+        name: &str,
+        values: &[String],
+    ) -> Result<WritePlan, ServiceError> {
+        let attribute = editable_attribute(record, name)?;
+        let [value] = values else {
+            return Err(ServiceError::Invalid(format!(
+                "Looker attribute `{name}` holds one value; {} given",
+                values.len()
+            )));
+        };
+        mapping::check_value(attribute.meta.value_type.as_deref(), value)
+            .map_err(|why| ServiceError::Invalid(format!("`{name}`: {why}")))?;
+        let definition_id = attribute.meta.definition_id.as_deref().unwrap_or_default();
+        let mut request = self.set_attribute_value_request(&record.id, definition_id, value);
+        request.confidential = attribute.hidden;
+        let note = match attribute.candidates.first() {
+            Some(winner) if winner.kind != CandidateKind::User => Some(format!(
+                "user value overrides {}",
+                describe(winner.source.as_str(), winner.rank)
+            )),
+            None => Some("was unset".to_owned()),
+            _ => None,
+        };
+        Ok(WritePlan {
+            summary: format!("set `{name}` for {} on {}", who(record), self.connection),
+            changes: vec![FieldChange {
+                field: name.to_owned(),
+                before: shown_value(attribute),
+                after: Some(if attribute.hidden {
+                    MASK.to_owned()
+                } else {
+                    value.clone()
+                }),
+                note,
+            }],
+            requests: vec![request],
+            auth_scheme: "Bearer",
+        })
+    }
+
+    fn plan_unset(&self, record: &UserRecord, name: &str) -> Result<WritePlan, ServiceError> {
+        let attribute = editable_attribute(record, name)?;
+        if !attribute.has_user_value() {
+            return Err(ServiceError::Invalid(format!(
+                "`{name}` has no value of the user's own to remove; its value comes from {}",
+                if attribute.is_set() {
+                    describe(&attribute.source, attribute.rank)
+                } else {
+                    NO_VALUE.to_owned()
+                }
+            )));
+        }
+        let fallback = attribute.fallback();
+        let (after, note) = match fallback {
+            Some(candidate) => (
+                Some(if attribute.hidden {
+                    MASK.to_owned()
+                } else {
+                    candidate.values.join(", ")
+                }),
+                format!(
+                    "falls back to {}",
+                    describe(&candidate.source, candidate.rank)
+                ),
+            ),
+            None => (
+                None,
+                "becomes unset: no group value and no default".to_owned(),
+            ),
+        };
+        let definition_id = attribute.meta.definition_id.as_deref().unwrap_or_default();
+        Ok(WritePlan {
+            summary: format!(
+                "remove the user's own `{name}` for {} on {}",
+                who(record),
+                self.connection
+            ),
+            changes: vec![FieldChange {
+                field: name.to_owned(),
+                before: shown_value(attribute),
+                after,
+                note: Some(note),
+            }],
+            requests: vec![self.delete_attribute_value_request(&record.id, definition_id)],
+            auth_scheme: "Bearer",
+        })
+    }
+
+    fn plan_update(
+        &self,
+        record: &UserRecord,
+        fields: &[(String, String)],
+    ) -> Result<WritePlan, ServiceError> {
+        let mut body = Map::new();
+        let mut changes = Vec::new();
+        let mut email_request = None;
+        for (field, value) in fields {
+            if !UPDATABLE_FIELDS.contains(&field.as_str()) {
+                return Err(ServiceError::Invalid(format!(
+                    "Looker user field `{field}` cannot be updated; updatable: {}",
+                    UPDATABLE_FIELDS.join(", ")
+                )));
+            }
+            let before = match field.as_str() {
+                "email" => record.email.clone(),
+                other => record.raw.get(other).and_then(value_text),
+            };
+            changes.push(FieldChange {
+                field: field.clone(),
+                before,
+                after: Some(value.clone()),
+                note: None,
+            });
+            match field.as_str() {
+                "email" => {
+                    if !value.contains('@') {
+                        return Err(ServiceError::Invalid(format!(
+                            "`email`: {value:?} is not an email address"
+                        )));
+                    }
+                    email_request = Some(self.update_email_request(&record.id, value));
+                }
+                "is_disabled" => {
+                    let flag = parse_bool(value).ok_or_else(|| {
+                        ServiceError::Invalid(format!(
+                            "`is_disabled`: {value:?} is not true or false"
+                        ))
+                    })?;
+                    body.insert(field.clone(), Value::Bool(flag));
+                }
+                _ => {
+                    body.insert(field.clone(), Value::String(value.clone()));
+                }
+            }
+        }
+        let mut requests = Vec::new();
+        if !body.is_empty() {
+            requests.push(self.update_user_request(&record.id, Value::Object(body)));
+        }
+        requests.extend(email_request);
+        Ok(WritePlan {
+            summary: format!("update {} on {}", who(record), self.connection),
+            changes,
+            requests,
+            auth_scheme: "Bearer",
+        })
+    }
+
+    fn plan_create(&self, resource: &Value) -> WritePlan {
+        let mut body = resource.clone();
+        if let Some(map) = body.as_object_mut() {
+            // `User.email` is read-only: a new user's email goes in `credentials_email`.
+            if let Some(email) = map.remove("email") {
+                map.entry("credentials_email")
+                    .or_insert_with(|| serde_json::json!({ "email": email }));
+            }
+        }
+        let changes = flatten_for_preview(&body)
+            .into_iter()
+            .map(|(field, value)| FieldChange {
+                field,
+                before: None,
+                after: Some(value),
+                note: None,
+            })
+            .collect();
+        WritePlan {
+            summary: format!("create a user on {}", self.connection),
+            changes,
+            requests: vec![self.create_user_request(body)],
+            auth_scheme: "Bearer",
+        }
+    }
+}
+
+fn editable_attribute<'a>(
+    record: &'a UserRecord,
+    name: &str,
+) -> Result<&'a Attribute, ServiceError> {
+    let attribute = record.attribute(name).ok_or_else(|| {
+        let known: Vec<&str> = record
+            .attributes
+            .iter()
+            .filter(|a| !a.locked)
+            .map(|a| a.name.as_str())
+            .collect();
+        ServiceError::Invalid(format!(
+            "Looker has no user attribute `{name}`; editable attributes: {}",
+            known.join(", ")
+        ))
+    })?;
+    if let Some(reason) = attribute
+        .lock_reason
+        .as_deref()
+        .filter(|_| attribute.locked)
+    {
+        return Err(ServiceError::Invalid(format!(
+            "`{name}` is locked: {reason}"
+        )));
+    }
+    Ok(attribute)
+}
+
+fn shown_value(attribute: &Attribute) -> Option<String> {
+    if !attribute.is_set() {
+        None
+    } else if attribute.hidden {
+        Some(MASK.to_owned())
+    } else {
+        Some(attribute.display_value())
+    }
+}
+
+fn describe(source: &str, rank: Option<i64>) -> String {
+    match rank {
+        Some(rank) => format!("{source} (rank {rank})"),
+        None => source.to_owned(),
+    }
+}
+
+fn who(record: &UserRecord) -> String {
+    record
+        .username
+        .clone()
+        .unwrap_or_else(|| format!("user {}", record.id))
+}
+
+fn value_text(value: &Value) -> Option<String> {
+    match value {
+        Value::Null => None,
+        Value::String(text) => Some(text.clone()),
+        other => Some(other.to_string()),
+    }
+}
+
+fn parse_bool(value: &str) -> Option<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "1" => Some(true),
+        "false" | "no" | "0" => Some(false),
+        _ => None,
+    }
+}

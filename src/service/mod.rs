@@ -1,0 +1,176 @@
+//! Service clients behind one small interface over domain types.
+//!
+//! Each API has its own module (wire types, auth, paging, mapping to the domain); [`AnyDirectory`]
+//! dispatches to them so that the command line and the browser never name a service's types.
+//! Nothing here draws or prints.
+
+pub mod error;
+pub mod http;
+pub mod looker;
+pub mod plan;
+
+use crate::config::Connection;
+use crate::domain::{Edit, ServiceKind, UserRecord, UserSummary};
+pub use error::ServiceError;
+use http::HttpClient;
+pub use plan::{PlannedRequest, WritePlan};
+
+/// Options that apply to every connection of a run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OpenOptions {
+    /// Refuse every write (the global `--read-only`).
+    pub read_only: bool,
+    /// Allow plain `http://` to hosts other than loopback.
+    pub insecure: bool,
+}
+
+/// What a listing asks for.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    /// Text to search for (server-side where the service can, then locally).
+    pub filter: Option<String>,
+    /// Stop after this many users.
+    pub limit: Option<usize>,
+}
+
+/// One page of a listing, delivered as it arrives.
+#[derive(Debug, Clone)]
+pub struct UsersPage {
+    /// The users of this page, in service order.
+    pub users: Vec<UserSummary>,
+    /// The total the service announced, when it announces one.
+    pub total: Option<usize>,
+}
+
+/// The kinds of edit a service offers, so editors show only what works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capabilities {
+    /// Attribute set and unset.
+    pub attributes: bool,
+    /// An attribute may hold several values.
+    pub multi_valued_attributes: bool,
+    /// Partial update of user fields.
+    pub update: bool,
+    /// Full replace of the resource.
+    pub replace: bool,
+    /// Creating users.
+    pub create: bool,
+}
+
+/// The operations the command line and the browser use, implemented once per service.
+pub trait Directory {
+    /// Which service this is.
+    fn kind(&self) -> ServiceKind;
+
+    /// The edits this service offers.
+    fn capabilities(&self) -> Capabilities;
+
+    /// Lists users page by page, calling `on_page` as each page arrives (in order).
+    fn list_users(
+        &self,
+        query: &ListQuery,
+        on_page: &mut (dyn FnMut(UsersPage) + Send),
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+
+    /// Finds one user by id, username or email and reads the full record.
+    fn find_user(&self, key: &str)
+    -> impl Future<Output = Result<UserRecord, ServiceError>> + Send;
+
+    /// Reads the full record of a user by the service's id.
+    fn read_user(&self, id: &str) -> impl Future<Output = Result<UserRecord, ServiceError>> + Send;
+
+    /// Builds the requests for an edit of `record` (None for a create); sends nothing.
+    fn plan(
+        &self,
+        record: Option<&UserRecord>,
+        edit: &Edit,
+    ) -> impl Future<Output = Result<WritePlan, ServiceError>> + Send;
+
+    /// Sends the requests of a plan in order; returns the id of the user written.
+    fn apply(
+        &self,
+        plan: &WritePlan,
+    ) -> impl Future<Output = Result<Option<String>, ServiceError>> + Send;
+}
+
+/// One open connection of any kind.
+#[derive(Debug, Clone)]
+pub enum AnyDirectory {
+    /// A Looker API 4.0 connection.
+    Looker(looker::Client),
+}
+
+macro_rules! dispatch {
+    ($self:expr, $client:ident => $call:expr) => {
+        match $self {
+            AnyDirectory::Looker($client) => $call,
+        }
+    };
+}
+
+impl AnyDirectory {
+    /// Opens a connection: checks the transport and builds the client (no request is sent yet).
+    pub fn open(connection: &Connection, options: OpenOptions) -> Result<Self, ServiceError> {
+        http::check_transport(&connection.url, options.insecure).map_err(ServiceError::Invalid)?;
+        let http = HttpClient::new(&connection.name, options.read_only || connection.read_only)?;
+        Ok(match connection.kind {
+            ServiceKind::Looker => Self::Looker(looker::Client::new(http, connection)?),
+            other => {
+                return Err(ServiceError::Unsupported(format!(
+                    "{other} connections are not supported yet"
+                )));
+            }
+        })
+    }
+
+    /// Which service this is.
+    pub fn kind(&self) -> ServiceKind {
+        dispatch!(self, c => c.kind())
+    }
+
+    /// See [`Directory::capabilities`].
+    pub fn capabilities(&self) -> Capabilities {
+        dispatch!(self, c => c.capabilities())
+    }
+
+    /// See [`Directory::list_users`].
+    pub async fn list_users(
+        &self,
+        query: &ListQuery,
+        on_page: &mut (dyn FnMut(UsersPage) + Send),
+    ) -> Result<(), ServiceError> {
+        dispatch!(self, c => c.list_users(query, on_page).await)
+    }
+
+    /// Lists users into one vector.
+    pub async fn collect_users(&self, query: &ListQuery) -> Result<Vec<UserSummary>, ServiceError> {
+        let mut users = Vec::new();
+        self.list_users(query, &mut |page| users.extend(page.users))
+            .await?;
+        Ok(users)
+    }
+
+    /// See [`Directory::find_user`].
+    pub async fn find_user(&self, key: &str) -> Result<UserRecord, ServiceError> {
+        dispatch!(self, c => c.find_user(key).await)
+    }
+
+    /// See [`Directory::read_user`].
+    pub async fn read_user(&self, id: &str) -> Result<UserRecord, ServiceError> {
+        dispatch!(self, c => c.read_user(id).await)
+    }
+
+    /// See [`Directory::plan`].
+    pub async fn plan(
+        &self,
+        record: Option<&UserRecord>,
+        edit: &Edit,
+    ) -> Result<WritePlan, ServiceError> {
+        dispatch!(self, c => c.plan(record, edit).await)
+    }
+
+    /// See [`Directory::apply`].
+    pub async fn apply(&self, plan: &WritePlan) -> Result<Option<String>, ServiceError> {
+        dispatch!(self, c => c.apply(plan).await)
+    }
+}

@@ -1,0 +1,174 @@
+//! The built-in simulator of the three APIs: one axum server on 127.0.0.1 over one in-memory store.
+//!
+//! Each service is a sibling router under its own prefix (`/looker`, and later `/crowd` and
+//! `/scim`) over the same seeded people. `roster sim` and `roster demo` run it; the tests start
+//! it on port 0. It holds only demo data and its own credentials.
+
+pub mod fields;
+pub mod looker;
+pub mod seed;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::Router;
+use tokio::net::TcpListener;
+
+use seed::Seed;
+
+/// The credentials the simulator accepts; written into the config it emits.
+#[derive(Debug, Clone)]
+pub struct SimCredentials {
+    /// Crowd application name and password.
+    pub crowd: (String, String),
+    /// SCIM directory API key.
+    pub scim_token: String,
+    /// Looker client id and secret.
+    pub looker: (String, String),
+}
+
+impl Default for SimCredentials {
+    fn default() -> Self {
+        Self {
+            crowd: ("roster".to_owned(), "roster-sim-crowd-password".to_owned()),
+            scim_token: "roster-sim-scim-token".to_owned(),
+            looker: (
+                "roster-sim".to_owned(),
+                "roster-sim-looker-secret".to_owned(),
+            ),
+        }
+    }
+}
+
+/// How to run the simulator.
+#[derive(Debug, Clone, Default)]
+pub struct SimOptions {
+    /// Generated users per service, on top of the curated demo people.
+    pub users: usize,
+    /// Port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+}
+
+/// The shared state of all routers.
+#[derive(Debug)]
+pub struct SimState {
+    /// Accepted credentials.
+    pub credentials: SimCredentials,
+    looker: Mutex<looker::LookerStore>,
+}
+
+impl SimState {
+    /// Builds every service's store from one seed.
+    pub fn new(seed: &Seed, credentials: SimCredentials) -> Result<Self, String> {
+        Ok(Self {
+            credentials,
+            looker: Mutex::new(looker::LookerStore::from_seed(seed)?),
+        })
+    }
+
+    /// The Looker store, locked. A poisoned lock is recovered: the data stays consistent because
+    /// every mutation is a single assignment after validation.
+    pub fn looker(&self) -> MutexGuard<'_, looker::LookerStore> {
+        self.looker
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// The router serving every simulated API.
+pub fn router(state: Arc<SimState>) -> Router {
+    Router::new().nest("/looker", looker::router(state.clone()))
+}
+
+/// A simulator that is listening.
+#[derive(Debug)]
+pub struct RunningSimulator {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Its state (tests inspect and change it directly).
+    pub state: Arc<SimState>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RunningSimulator {
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// A roster config with connections `crowd`, `scim` and `looker` pointing here.
+    pub fn config_toml(&self) -> String {
+        let base = self.base_url();
+        let c = &self.state.credentials;
+        format!(
+            "# Written by `roster sim`: connections to the simulator at {base}.\n\
+             # Plain secrets are accepted because this file is written with mode 0600.\n\n\
+             [[connection]]\nname = \"crowd\"\nkind = \"crowd\"\nurl = \"{base}/crowd\"\nusername = \"{}\"\npassword = \"{}\"\n\n\
+             [[connection]]\nname = \"scim\"\nkind = \"scim\"\nurl = \"{base}/scim\"\ntoken = \"{}\"\n\n\
+             [[connection]]\nname = \"looker\"\nkind = \"looker\"\nurl = \"{base}/looker\"\nclient_id = \"{}\"\nclient_secret = \"{}\"\n",
+            c.crowd.0, c.crowd.1, c.scim_token, c.looker.0, c.looker.1
+        )
+    }
+
+    /// Stops serving and waits for the server task to end.
+    pub async fn stop(mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}
+
+impl Drop for RunningSimulator {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+/// Seeds the store and starts serving on 127.0.0.1.
+pub async fn start(options: &SimOptions) -> Result<RunningSimulator, String> {
+    let seed = Seed::demo(options.users)?;
+    let state = Arc::new(SimState::new(&seed, SimCredentials::default())?);
+    let listener = TcpListener::bind(("127.0.0.1", options.port))
+        .await
+        .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", options.port))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+    let app = router(state.clone());
+    let task = tokio::spawn(async move {
+        let server = axum::serve(listener, app).with_graceful_shutdown(async {
+            let _ = stopped.await;
+        });
+        if let Err(error) = server.await {
+            tracing::error!("simulator stopped: {error}");
+        }
+    });
+    Ok(RunningSimulator {
+        addr,
+        state,
+        shutdown: Some(shutdown),
+        task,
+    })
+}
+
+/// Writes `text` to `path` with mode 0600 (the file holds the simulator's credentials).
+pub fn write_private_file(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    file.write_all(text.as_bytes())
+}
