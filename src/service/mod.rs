@@ -8,6 +8,7 @@ pub mod error;
 pub mod http;
 pub mod looker;
 pub mod plan;
+pub mod scim;
 
 use crate::config::Connection;
 use crate::domain::{Edit, ServiceKind, UserRecord, UserSummary};
@@ -98,12 +99,15 @@ pub trait Directory {
 pub enum AnyDirectory {
     /// A Looker API 4.0 connection.
     Looker(looker::Client),
+    /// An Atlassian Cloud user provisioning (SCIM 2.0) connection.
+    Scim(scim::Client),
 }
 
 macro_rules! dispatch {
     ($self:expr, $client:ident => $call:expr) => {
         match $self {
             AnyDirectory::Looker($client) => $call,
+            AnyDirectory::Scim($client) => $call,
         }
     };
 }
@@ -115,6 +119,7 @@ impl AnyDirectory {
         let http = HttpClient::new(&connection.name, options.read_only || connection.read_only)?;
         Ok(match connection.kind {
             ServiceKind::Looker => Self::Looker(looker::Client::new(http, connection)?),
+            ServiceKind::Scim => Self::Scim(scim::Client::new(http, connection)?),
             other => {
                 return Err(ServiceError::Unsupported(format!(
                     "{other} connections are not supported yet"
