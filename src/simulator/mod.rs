@@ -1,11 +1,12 @@
 //! The built-in simulator of the three APIs: one axum server on 127.0.0.1 over one in-memory store.
 //!
-//! Each service is a sibling router under its own prefix (`/looker`, and later `/crowd` and
-//! `/scim`) over the same seeded people. `roster sim` and `roster demo` run it; the tests start
+//! Each service is a sibling router under its own prefix (`/looker`, `/scim`, and later
+//! `/crowd`) over the same seeded people. `roster sim` and `roster demo` run it; the tests start
 //! it on port 0. It holds only demo data and its own credentials.
 
 pub mod fields;
 pub mod looker;
+pub mod scim;
 pub mod seed;
 
 use std::net::SocketAddr;
@@ -55,6 +56,7 @@ pub struct SimState {
     /// Accepted credentials.
     pub credentials: SimCredentials,
     looker: Mutex<looker::LookerStore>,
+    scim: Mutex<scim::ScimStore>,
 }
 
 impl SimState {
@@ -63,6 +65,7 @@ impl SimState {
         Ok(Self {
             credentials,
             looker: Mutex::new(looker::LookerStore::from_seed(seed)?),
+            scim: Mutex::new(scim::ScimStore::from_seed(seed)?),
         })
     }
 
@@ -73,11 +76,20 @@ impl SimState {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+
+    /// The SCIM store, locked (recovered from poisoning like [`SimState::looker`]).
+    pub fn scim(&self) -> MutexGuard<'_, scim::ScimStore> {
+        self.scim
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 /// The router serving every simulated API.
 pub fn router(state: Arc<SimState>) -> Router {
-    Router::new().nest("/looker", looker::router(state.clone()))
+    Router::new()
+        .nest("/looker", looker::router(state.clone()))
+        .nest("/scim", scim::router(state.clone()))
 }
 
 /// A simulator that is listening.
