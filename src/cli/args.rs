@@ -67,6 +67,9 @@ pub enum Command {
         /// Write a roster config for the simulator here (mode 0600) once it listens.
         #[arg(long, value_name = "FILE")]
         config_out: Option<PathBuf>,
+        /// Inject faults per request: `429=0.2,500=0.1,drop=0.05,malformed=0.05,latency=20ms[,seed=N]`.
+        #[arg(long, value_name = "SPEC")]
+        faults: Option<crate::simulator::faults::FaultSpec>,
     },
     /// List the users of a connection.
     Users {
@@ -147,6 +150,19 @@ pub enum Command {
         /// The new user as JSON (`-` for stdin).
         #[arg(long, value_name = "FILE")]
         file: PathBuf,
+        #[command(flatten)]
+        write: WriteFlags,
+    },
+    /// The journal of writes.
+    Log {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+        format: ShowFormat,
+    },
+    /// Revert the last write (or the given journal entry) by writing the previous values back.
+    Undo {
+        /// The journal entry (default: the last write that can be undone).
+        id: Option<u64>,
         #[command(flatten)]
         write: WriteFlags,
     },

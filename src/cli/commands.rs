@@ -10,12 +10,14 @@ use std::path::Path;
 
 use futures::StreamExt;
 
-use super::args::{Command, Format, ShowFormat, WriteFlags};
+use super::args::{Command, Format, ShowFormat};
 use super::output;
-use super::{CliError, Globals, confirm, sim};
+use super::write::{create_user, write_user};
+use super::{CliError, Globals, history, sim};
 use crate::domain::audit::audit_record;
-use crate::domain::{Edit, Finding, UserRecord};
-use crate::service::{AnyDirectory, ListQuery, ServiceError, WritePlan};
+use crate::domain::{Edit, Finding};
+use crate::service::{AnyDirectory, ListQuery, ServiceError};
+use crate::simulator::SimOptions;
 
 /// Records read at once during an audit.
 const AUDIT_CONCURRENCY: usize = 8;
@@ -27,7 +29,18 @@ pub async fn dispatch(command: Command, globals: &Globals) -> Result<(), CliErro
             users,
             port,
             config_out,
-        } => sim::serve(users, port, config_out.as_deref()).await,
+            faults,
+        } => {
+            sim::serve(
+                SimOptions {
+                    users,
+                    port,
+                    faults,
+                },
+                config_out.as_deref(),
+            )
+            .await
+        }
         Command::Users {
             conn,
             filter,
@@ -106,6 +119,8 @@ pub async fn dispatch(command: Command, globals: &Globals) -> Result<(), CliErro
             create_user(globals, &conn, resource, &write).await
         }
         Command::Audit { conns, format } => audit(globals, conns, format).await,
+        Command::Log { format } => history::log(format),
+        Command::Undo { id, write } => history::undo(globals, id, &write).await,
     }
 }
 
@@ -154,134 +169,6 @@ fn read_json_file(path: &Path) -> Result<serde_json::Value, CliError> {
         )));
     }
     Ok(value)
-}
-
-async fn plan_all(
-    directory: &AnyDirectory,
-    record: &UserRecord,
-    edits: &[Edit],
-) -> Result<Vec<WritePlan>, CliError> {
-    let mut plans = Vec::with_capacity(edits.len());
-    for edit in edits {
-        plans.push(directory.plan(Some(record), edit).await?);
-    }
-    Ok(plans)
-}
-
-/// The write path for an existing user.
-async fn write_user(
-    globals: &Globals,
-    conn: &str,
-    user: &str,
-    edits: Vec<Edit>,
-    flags: &WriteFlags,
-) -> Result<(), CliError> {
-    let config = globals.load_config()?;
-    let directory = globals.open(&config, conn)?;
-    let record = directory.find_user(user).await?;
-    let plans = plan_all(&directory, &record, &edits).await?;
-    if !confirm::proceed(&plans, flags)? {
-        return Ok(());
-    }
-    // Re-read and re-plan: a change made since the preview stops the write.
-    let fresh = directory.read_user(&record.id).await?;
-    let replanned = plan_all(&directory, &fresh, &edits).await?;
-    for (before, now) in plans.iter().zip(&replanned) {
-        if before.changes != now.changes {
-            return Err(ServiceError::Conflict(format!(
-                "{} changed since it was read; nothing was written.\nWhen read:\n{}\nNow:\n{}",
-                record.username.as_deref().unwrap_or(&record.id),
-                output::changes(&before.changes),
-                output::changes(&now.changes)
-            ))
-            .into());
-        }
-    }
-    let outcomes = apply_all(&directory, &replanned).await;
-    let after = directory.read_user(&record.id).await;
-    report(&replanned, &outcomes);
-    if let Ok(after) = &after {
-        let names: Vec<&str> = replanned
-            .iter()
-            .flat_map(|p| p.changes.iter().map(|c| c.field.as_str()))
-            .collect();
-        output::print(&output::record_fields(after, &names));
-    }
-    finish(&replanned, &outcomes)
-}
-
-async fn create_user(
-    globals: &Globals,
-    conn: &str,
-    resource: serde_json::Value,
-    flags: &WriteFlags,
-) -> Result<(), CliError> {
-    let config = globals.load_config()?;
-    let directory = globals.open(&config, conn)?;
-    let plans = vec![directory.plan(None, &Edit::Create { resource }).await?];
-    if !confirm::proceed(&plans, flags)? {
-        return Ok(());
-    }
-    let outcomes = apply_all(&directory, &plans).await;
-    report(&plans, &outcomes);
-    if let Some(Ok(Some(id))) = outcomes.first() {
-        println!("created user {}", crate::text::sanitize(id));
-    }
-    finish(&plans, &outcomes)
-}
-
-/// Applies plans one by one; a failure stops the rest (they are reported as not sent).
-async fn apply_all(
-    directory: &AnyDirectory,
-    plans: &[WritePlan],
-) -> Vec<Result<Option<String>, ServiceError>> {
-    let mut outcomes = Vec::with_capacity(plans.len());
-    for plan in plans {
-        let outcome = directory.apply(plan).await;
-        let failed = outcome.is_err();
-        outcomes.push(outcome);
-        if failed {
-            break;
-        }
-    }
-    outcomes
-}
-
-/// Tells, on stderr, what was written, what failed and what was not sent.
-fn report(plans: &[WritePlan], outcomes: &[Result<Option<String>, ServiceError>]) {
-    if plans.len() < 2 && outcomes.iter().all(Result::is_ok) {
-        return;
-    }
-    for (index, plan) in plans.iter().enumerate() {
-        let status = match outcomes.get(index) {
-            Some(Ok(_)) => "written".to_owned(),
-            Some(Err(error)) => format!("FAILED: {error}"),
-            None => "not sent".to_owned(),
-        };
-        eprintln!(
-            "{}: {}",
-            crate::text::sanitize(&plan.summary),
-            crate::text::sanitize(&status)
-        );
-    }
-}
-
-fn finish(
-    plans: &[WritePlan],
-    outcomes: &[Result<Option<String>, ServiceError>],
-) -> Result<(), CliError> {
-    let failure = outcomes.iter().find_map(|o| o.as_ref().err());
-    match failure {
-        None => Ok(()),
-        Some(error) if plans.len() == 1 => Err(error.clone().into()),
-        Some(_) => {
-            let written = outcomes.iter().filter(|o| o.is_ok()).count();
-            Err(CliError::Partial(format!(
-                "{written} of {} writes were made (see above)",
-                plans.len()
-            )))
-        }
-    }
 }
 
 /// Audits the named connections (all when none is named).

@@ -8,8 +8,10 @@
 mod args;
 mod commands;
 mod confirm;
+mod history;
 mod output;
 mod sim;
+mod write;
 
 use std::path::PathBuf;
 

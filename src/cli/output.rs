@@ -70,6 +70,47 @@ pub fn findings(findings: &[Finding], format: Format) -> String {
     }
 }
 
+/// The journal as a table, oldest first.
+pub fn journal(entries: &[crate::journal::JournalEntry]) -> String {
+    let rows = entries.iter().map(|e| {
+        vec![
+            e.id.to_string(),
+            e.time.clone(),
+            e.connection.clone(),
+            e.user
+                .clone()
+                .or_else(|| e.user_id.clone())
+                .unwrap_or_default(),
+            e.action.clone(),
+            e.outcome.clone(),
+            e.changes
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{}: {} → {}",
+                        c.field,
+                        c.before.as_deref().unwrap_or("(unset)"),
+                        c.after.as_deref().unwrap_or("(unset)")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        ]
+    });
+    table(
+        &[
+            "ID",
+            "TIME",
+            "CONNECTION",
+            "USER",
+            "ACTION",
+            "OUTCOME",
+            "CHANGES",
+        ],
+        rows,
+    )
+}
+
 /// One user as people read it: identity, then every attribute with its chain.
 pub fn record_table(record: &UserRecord) -> String {
     let mut text = format!(

@@ -100,7 +100,9 @@ impl Client {
         if let Some(token) = cached.as_ref().filter(|t| Instant::now() < t.renew_at) {
             return Ok(token.header.clone());
         }
-        let mut request = Request::new(Method::POST, self.url(&["login"])).reads_only();
+        let mut request = Request::new(Method::POST, self.url(&["login"]))
+            .reads_only()
+            .repeatable();
         request.body = Some(Body::Form(vec![
             ("client_id", FormValue::Plain(self.client_id.clone())),
             (
