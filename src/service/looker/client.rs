@@ -143,10 +143,21 @@ impl Client {
         mut request: Request,
         decode: impl Fn(&Response) -> Result<T, ServiceError>,
     ) -> Result<T, ServiceError> {
-        request.authorization = Some(self.authorization().await?);
+        let used = self.authorization().await?;
+        request.authorization = Some(used.clone());
         match self.http.send_decoded(&request, &decode).await {
             Err(ServiceError::Auth { status: 401, .. }) => {
-                self.token.lock().await.take();
+                // Drop the token only if it is still the one refused: concurrent requests that
+                // failed with it must share one new login, not discard each other's.
+                {
+                    let mut cached = self.token.lock().await;
+                    if cached
+                        .as_ref()
+                        .is_some_and(|t| t.header.expose() == used.expose())
+                    {
+                        cached.take();
+                    }
+                }
                 request.authorization = Some(self.authorization().await?);
                 self.http.send_decoded(&request, &decode).await
             }
