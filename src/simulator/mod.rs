@@ -79,8 +79,14 @@ impl SimState {
 }
 
 /// The router serving every simulated API.
+///
+/// Looker is also served at the root (`/api/4.0/...`, `/api/logout`): the official SDKs resolve
+/// API paths against the host root (Python: `urljoin(base_url, "/api/4.0/")`), so they cannot
+/// reach an API below a path prefix such as `/looker`.
 pub fn router(state: Arc<SimState>) -> Router {
-    Router::new().nest("/looker", looker::router(state.clone()))
+    Router::new()
+        .nest("/looker", looker::router(state.clone()))
+        .merge(looker::router(state))
 }
 
 /// A simulator that is listening.
