@@ -5,6 +5,7 @@
 //! The binary only parses arguments and calls [`cli::run`]; everything else lives here so that
 //! tests drive the same code.
 
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod domain;

@@ -153,6 +153,12 @@ pub enum Command {
         #[command(flatten)]
         write: WriteFlags,
     },
+    /// Performance figures: list every user of each service on a simulator with N generated users.
+    Bench {
+        /// Generated users per service.
+        #[arg(long, default_value_t = 100_000)]
+        users: usize,
+    },
     /// The journal of writes.
     Log {
         /// Output format.
