@@ -5,11 +5,14 @@
 //! The binary only parses arguments and calls [`cli::run`]; everything else lives here so that
 //! tests drive the same code.
 
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod journal;
 pub mod logging;
 pub mod secret;
 pub mod service;
 pub mod simulator;
 pub mod text;
+pub mod time;

@@ -4,6 +4,7 @@
 //! `/crowd`) over the same seeded people. `roster sim` and `roster demo` run it; the tests start
 //! it on port 0. It holds only demo data and its own credentials.
 
+pub mod faults;
 pub mod fields;
 pub mod looker;
 pub mod scim;
@@ -48,6 +49,8 @@ pub struct SimOptions {
     pub users: usize,
     /// Port on 127.0.0.1; 0 picks a free one.
     pub port: u16,
+    /// Faults to inject, if any.
+    pub faults: Option<faults::FaultSpec>,
 }
 
 /// The shared state of all routers.
@@ -86,10 +89,15 @@ impl SimState {
 }
 
 /// The router serving every simulated API.
+///
+/// Looker is also served at the root (`/api/4.0/...`, `/api/logout`): the official SDKs resolve
+/// API paths against the host root (Python: `urljoin(base_url, "/api/4.0/")`), so they cannot
+/// reach an API below a path prefix such as `/looker`.
 pub fn router(state: Arc<SimState>) -> Router {
     Router::new()
         .nest("/looker", looker::router(state.clone()))
         .nest("/scim", scim::router(state.clone()))
+        .merge(looker::router(state))
 }
 
 /// A simulator that is listening.
@@ -149,7 +157,14 @@ pub async fn start(options: &SimOptions) -> Result<RunningSimulator, String> {
         .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", options.port))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-    let app = router(state.clone());
+    let mut app = router(state.clone());
+    if let Some(spec) = options.faults.clone() {
+        let injector = Arc::new(faults::FaultInjector::new(spec));
+        app = app.layer(axum::middleware::from_fn_with_state(
+            injector,
+            faults::inject,
+        ));
+    }
     let task = tokio::spawn(async move {
         let server = axum::serve(listener, app).with_graceful_shutdown(async {
             let _ = stopped.await;
