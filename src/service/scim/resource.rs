@@ -87,7 +87,7 @@ fn existing_key(map: &Map<String, Value>, key: &str) -> Option<String> {
     map.keys().find(|k| k.eq_ignore_ascii_case(key)).cloned()
 }
 
-/// Lists `schemas` with the core User schema and every extension object the body carries.
+/// Lists `schemas` with the core User schema and exactly the extension objects the body carries.
 pub fn ensure_schemas(body: &mut Value) {
     let Some(map) = body.as_object_mut() else {
         return;
@@ -103,6 +103,11 @@ pub fn ensure_schemas(body: &mut Value) {
                 .collect()
         })
         .unwrap_or_default();
+    // Extensions listed without their object are dropped: the body does not use them.
+    schemas.retain(|urn| {
+        urn.eq_ignore_ascii_case(CORE_USER)
+            || existing_key(map, urn).is_some_and(|k| map[&k].is_object())
+    });
     let mut wanted = vec![CORE_USER.to_owned()];
     wanted.extend(
         map.iter()
