@@ -119,10 +119,13 @@ pub fn ensure_schemas(body: &mut Value) {
             schemas.push(urn);
         }
     }
+    map.remove("schemas");
+    let rest = std::mem::take(map);
     map.insert(
         "schemas".to_owned(),
         Value::Array(schemas.into_iter().map(Value::String).collect()),
     );
+    map.extend(rest);
 }
 
 /// Drops what a client must not write: `meta`, `groups` and Atlassian's account id (and `id`
