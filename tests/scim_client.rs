@@ -501,3 +501,89 @@ async fn locked_and_required_attributes_are_refused_before_sending_and_read_only
         Err(ServiceError::ReadOnly { .. })
     ));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faults_end_in_exactly_one_write_or_a_clear_error() {
+    let sim = roster::simulator::start(&roster::simulator::SimOptions {
+        users: 120,
+        port: 0,
+        faults: Some(
+            "429=0.15,500=0.1,drop=0.05,malformed=0.1,seed=11"
+                .parse()
+                .unwrap(),
+        ),
+    })
+    .await
+    .unwrap();
+    let http = roster::service::http::HttpClient::new("scim", false)
+        .unwrap()
+        .with_retry(roster::service::http::RetryPolicy {
+            max_attempts: 12,
+            base_delay: std::time::Duration::from_millis(1),
+            max_delay: std::time::Duration::from_millis(10),
+        });
+    let client = roster::service::scim::Client::new(http, &scim_connection(&sim, false)).unwrap();
+    let directory = AnyDirectory::Scim(client);
+    let users = directory
+        .collect_users(&ListQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(users.len(), demo_scim_people() + 120);
+
+    for n in 0..15 {
+        let record = directory
+            .find_user("nadia.petrova@example.com")
+            .await
+            .unwrap();
+        let title = format!("QA Engineer {n}");
+        let plan = directory
+            .plan(
+                Some(&record),
+                &Edit::SetAttribute {
+                    name: "title".to_owned(),
+                    values: vec![title.clone()],
+                },
+            )
+            .await
+            .unwrap();
+        match directory.apply(&plan).await {
+            Ok(_) => assert_eq!(
+                values(&directory.read_user(&record.id).await.unwrap(), "title"),
+                [title]
+            ),
+            Err(error) => assert!(
+                matches!(
+                    error,
+                    ServiceError::RateLimited { .. }
+                        | ServiceError::Status(_)
+                        | ServiceError::Transport { .. }
+                ),
+                "{error}"
+            ),
+        }
+
+        let user_name = format!("fault{n}@example.com");
+        let plan = directory
+            .plan(
+                None,
+                &Edit::Create {
+                    resource: json!({"userName": user_name,
+                "emails": [{"value": user_name, "primary": true}]}),
+                },
+            )
+            .await
+            .unwrap();
+        let outcome = directory.apply(&plan).await;
+        let stored = sim
+            .state
+            .scim()
+            .all(roster::simulator::scim::schema::ResourceKind::User)
+            .filter(|u| u.text("userName") == Some(user_name.as_str()))
+            .map(|u| u.id.clone())
+            .collect::<Vec<_>>();
+        match outcome {
+            Ok(id) => assert_eq!(stored, [id.unwrap()], "created exactly once"),
+            Err(error) => assert!(stored.is_empty(), "a failed create wrote nothing: {error}"),
+        }
+    }
+}

@@ -419,3 +419,88 @@ async fn rate_limits_server_errors_and_malformed_bodies_are_retried_for_reads_on
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn a_create_whose_answer_is_lost_is_looked_up_not_resent() {
+    let server = MockServer::start().await;
+    let client = client(&server);
+    Mock::given(method("POST"))
+        .and(path("/scim/directory/d1/Users"))
+        .respond_with(ResponseTemplate::new(201).set_body_string("{\"id\": \"247b9"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/scim/directory/d1/Users"))
+        .and(query_param("filter", r#"userName eq "jdoe@example.com""#))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+            "totalResults": 1, "Resources": [documented_user()]
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let plan = client
+        .plan(
+            None,
+            &Edit::Create {
+                resource: json!({"userName": "jdoe@example.com"}),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(client.apply(&plan).await.unwrap().as_deref(), Some(ID));
+}
+
+#[tokio::test]
+async fn a_retried_write_that_meets_its_own_new_version_is_not_a_conflict() {
+    let server = MockServer::start().await;
+    // The server already holds title "Engineer"; the record was read when it was "Intern".
+    mount_user(&server, documented_user(), Some("W/\"2\"")).await;
+    let client = client(&server);
+    let mut earlier = documented_user();
+    earlier["title"] = json!("Intern");
+    earlier["meta"]["version"] = json!("W/\"1\"");
+    let record = roster::service::scim::mapping::record("scim", earlier).unwrap();
+    let plan = client
+        .plan(
+            Some(&record),
+            &Edit::SetAttribute {
+                name: "title".to_owned(),
+                values: vec!["Engineer".to_owned()],
+            },
+        )
+        .await
+        .unwrap();
+    // The first answer is cut (the write happened), the retry meets the new version: 412.
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = calls.clone();
+    Mock::given(method("PATCH"))
+        .and(path(user_path()))
+        .and(header("if-match", "W/\"1\""))
+        .respond_with(move |_: &Request| {
+            match counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) {
+                0 => ResponseTemplate::new(200).set_body_string("{\"id\": \"247"),
+                _ => scim_error(412, None, "version mismatch"),
+            }
+        })
+        .expect(3)
+        .mount(&server)
+        .await;
+    // The user already holds the value: done.
+    client.apply(&plan).await.unwrap();
+
+    // A value the user does not hold: the 412 is a real conflict.
+    let plan = client
+        .plan(
+            Some(&record),
+            &Edit::SetAttribute {
+                name: "title".to_owned(),
+                values: vec!["Architect".to_owned()],
+            },
+        )
+        .await
+        .unwrap();
+    let error = client.apply(&plan).await.unwrap_err();
+    assert!(matches!(error, ServiceError::Conflict(_)), "{error}");
+}

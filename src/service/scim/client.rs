@@ -69,18 +69,32 @@ impl Client {
     }
 
     /// Sends an authorised request. A 412 (the `If-Match` version is stale) becomes a conflict.
-    pub async fn send(&self, mut request: Request) -> Result<Response, ServiceError> {
+    pub async fn send(&self, request: Request) -> Result<Response, ServiceError> {
+        self.send_decoded(request, |response| Ok(response.clone()))
+            .await
+    }
+
+    /// Sends an authorised request and decodes the answer; an undecodable answer to a request
+    /// that may be repeated is retried with it.
+    pub async fn send_decoded<T>(
+        &self,
+        mut request: Request,
+        decode: impl Fn(&Response) -> Result<T, ServiceError>,
+    ) -> Result<T, ServiceError> {
         request.authorization = Some(self.authorization.clone());
         request.accept = ACCEPT;
-        self.http.send(&request).await.map_err(|error| match error {
-            ServiceError::Status(status) if status.status == 412 => {
-                ServiceError::Conflict(format!(
-                    "the server refused the write because the user changed since it was read ({})",
-                    status.reason
-                ))
-            }
-            other => other,
-        })
+        self.http
+            .send_decoded(&request, decode)
+            .await
+            .map_err(|error| match error {
+                ServiceError::Status(status) if status.status == 412 => {
+                    ServiceError::Conflict(format!(
+                        "the server refused the write because the user changed since it was read ({})",
+                        status.reason
+                    ))
+                }
+                other => other,
+            })
     }
 
     /// `GET /Users` one page: `start_index` is 1-based.
@@ -104,8 +118,9 @@ impl Client {
                 query.append_pair("attributes", attributes);
             }
         }
-        let response = self.send(Request::new(Method::GET, url)).await?;
-        let list: ListResponse = response.json()?;
+        let list: ListResponse = self
+            .send_decoded(Request::new(Method::GET, url), Response::json)
+            .await?;
         Ok(Page {
             resources: list.resources,
             total: list.total_results,
@@ -166,19 +181,20 @@ impl Client {
     /// `GET /Users/{id}`: the full resource, with `meta.version` set from `ETag` when only the
     /// header carries it.
     pub async fn user(&self, id: &str) -> Result<Value, ServiceError> {
-        let response = self
-            .send(Request::new(Method::GET, self.url(&["Users", id])))
+        let (mut resource, etag) = self
+            .send_decoded(Request::new(Method::GET, self.url(&["Users", id])), |r| {
+                Ok((r.json::<Value>()?, r.header("etag").map(str::to_owned)))
+            })
             .await?;
-        let mut resource: Value = response.json()?;
         if mapping::version(&resource).is_none()
-            && let Some(etag) = response.header("etag")
+            && let Some(etag) = etag
             && let Some(object) = resource.as_object_mut()
         {
             let meta = object
                 .entry("meta")
                 .or_insert_with(|| Value::Object(serde_json::Map::new()));
             if let Some(meta) = meta.as_object_mut() {
-                meta.insert("version".to_owned(), Value::String(etag.to_owned()));
+                meta.insert("version".to_owned(), Value::String(etag));
             }
         }
         Ok(resource)
@@ -240,21 +256,26 @@ impl Client {
         if let Some(body) = &planned.body {
             request = request.json(body.clone());
         }
-        let response = self.send(request).await.map_err(|error| match error {
-            ServiceError::Status(status)
-                if status.status == 409 && planned.method == Method::POST =>
-            {
-                ServiceError::Status(Box::new(StatusError {
-                    reason: format!("the user already exists: {}", status.reason),
-                    ..*status
-                }))
+        let decode = |response: &Response| {
+            if response.body.iter().all(u8::is_ascii_whitespace) {
+                Ok(None)
+            } else {
+                response.json().map(Some)
             }
-            other => other,
-        })?;
-        if response.body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(None);
-        }
-        Ok(Some(response.json()?))
+        };
+        self.send_decoded(request, decode)
+            .await
+            .map_err(|error| match error {
+                ServiceError::Status(status)
+                    if status.status == 409 && planned.method == Method::POST =>
+                {
+                    ServiceError::Status(Box::new(StatusError {
+                        reason: format!("the user already exists: {}", status.reason),
+                        ..*status
+                    }))
+                }
+                other => other,
+            })
     }
 }
 

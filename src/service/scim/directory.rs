@@ -15,7 +15,7 @@ use super::mapping::{self, lookup, parse_multi_value};
 use super::resource::{diff, ensure_schemas, remove_path, set_path, strip_read_only};
 use super::wire::{PatchOperation, PatchRequest};
 use crate::domain::{Edit, FieldChange, ServiceKind, UserRecord, UserSummary};
-use crate::service::plan::flatten_for_preview;
+use crate::service::plan::{PlannedRequest, flatten_for_preview};
 use crate::service::{Capabilities, Directory, ListQuery, ServiceError, UsersPage, WritePlan};
 use crate::text::sanitize;
 
@@ -156,7 +156,21 @@ impl Directory for Client {
     async fn apply(&self, plan: &WritePlan) -> Result<Option<String>, ServiceError> {
         let mut written_id = None;
         for request in &plan.requests {
-            let body = self.send_planned(request).await?;
+            if request.method == Method::POST {
+                written_id = self.create_once(request).await?;
+                continue;
+            }
+            let body = match self.send_planned(request).await {
+                Ok(body) => body,
+                Err(ServiceError::Conflict(reason))
+                    if self.already_applied(request, &plan.changes).await =>
+                {
+                    // A retried write whose first attempt landed meets its own new version.
+                    tracing::warn!(connection = %self.connection, "write already applied: {reason}");
+                    None
+                }
+                Err(error) => return Err(error),
+            };
             let id = body
                 .as_ref()
                 .and_then(|b| b.get("id"))
@@ -171,6 +185,73 @@ impl Directory for Client {
 }
 
 impl Client {
+    /// Sends a create exactly once. When its outcome is unclear (the connection broke, the answer
+    /// was cut, the server failed), the `userName` is looked up to learn whether it happened,
+    /// instead of sending it again.
+    async fn create_once(&self, request: &PlannedRequest) -> Result<Option<String>, ServiceError> {
+        let error = match self.send_planned(request).await {
+            Ok(body) => {
+                return Ok(body
+                    .as_ref()
+                    .and_then(|b| b.get("id"))
+                    .and_then(Value::as_str)
+                    .map(sanitize));
+            }
+            Err(error) => error,
+        };
+        let unclear = matches!(
+            error,
+            ServiceError::Transport { .. } | ServiceError::Decode { .. }
+        ) || error.status().is_some_and(|s| s >= 500);
+        let user_name = request
+            .body
+            .as_ref()
+            .and_then(|b| lookup(b, "userName"))
+            .and_then(Value::as_str);
+        let (true, Some(user_name)) = (unclear, user_name) else {
+            return Err(error);
+        };
+        let found = self
+            .find_by_user_name(user_name)
+            .await
+            .ok()
+            .and_then(|users| {
+                users
+                    .first()
+                    .and_then(|u| u.get("id"))
+                    .and_then(Value::as_str)
+                    .map(sanitize)
+            });
+        match found {
+            Some(id) => {
+                tracing::warn!(connection = %self.connection, "create answer lost; the user exists, not sending again");
+                Ok(Some(id))
+            }
+            None => Err(error),
+        }
+    }
+
+    /// True when the user already holds every value a refused (412) write would have set.
+    async fn already_applied(&self, request: &PlannedRequest, changes: &[FieldChange]) -> bool {
+        let Some(id) = request.url.path_segments().and_then(|mut s| s.next_back()) else {
+            return false;
+        };
+        let id = percent_encoding::percent_decode_str(id).decode_utf8_lossy();
+        let Ok(record) = self.read_user(&id).await else {
+            return false;
+        };
+        changes
+            .iter()
+            .filter(|c| c.note.as_deref() != Some("unchanged"))
+            .all(|change| {
+                let now = record
+                    .attribute(&change.field)
+                    .map(|a| a.values.join(", "))
+                    .filter(|v| !v.is_empty());
+                now == change.after
+            })
+    }
+
     fn plan_set(
         &self,
         record: &UserRecord,
