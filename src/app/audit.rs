@@ -304,7 +304,10 @@ mod tests {
         audit.filter = "hidden".to_owned();
         audit.rebuild(None);
         assert_eq!(audit.shown().len(), 1);
-        assert_eq!(audit.selected_row().unwrap().finding.attribute, "db_password");
+        assert_eq!(
+            audit.selected_row().unwrap().finding.attribute,
+            "db_password"
+        );
     }
 
     #[test]
