@@ -77,7 +77,11 @@ async fn edit_attribute_flow(conn: &str, person: &str, attribute: &str, old: &st
     h.char('y');
     let refreshed = h
         .wait_for("the refreshed record", |s| {
-            s.contains("done:") && s.contains(&format!("▶ {attribute}  {new}"))
+            s.contains("done:")
+                && s.lines().any(|line| {
+                    line.contains(&format!("▶ {attribute} "))
+                        && line.contains(&format!(" {new}  ← "))
+                })
         })
         .await;
     assert!(!refreshed.contains(" Preview on "));

@@ -12,6 +12,9 @@ use crate::app::layout::{TABLE_CHROME, rows_in};
 use crate::app::state::{ConnStatus, ConnectionState, Focus, State, columns};
 use crate::app::update::connection_window;
 
+/// Below this width the users table leaves out the email column.
+const NARROW_TABLE: u16 = 70;
+
 /// The connections pane: name, kind, status and badges, in the connection's accent colour.
 pub fn draw_connections(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
     let focused = state.focus == Focus::Connections;
@@ -111,6 +114,8 @@ pub fn draw_users(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Them
         .title_bottom(Line::from(format!("{loaded}{shown}")).right_aligned())
         .border_style(theme.border(focused));
     let height = rows_in(area, TABLE_CHROME);
+    // Narrow tables leave out the email column (the username usually carries it).
+    let with_email = area.width >= NARROW_TABLE;
     let mut filter = Filter::new(&list.filter);
     let rows: Vec<Row<'_>> = list
         .visible
@@ -125,6 +130,7 @@ pub fn draw_users(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Them
             let mut row: Vec<Cell<'_>> = cells
                 .iter()
                 .zip(marks)
+                .take(if with_email { 3 } else { 2 })
                 .map(|(text, marks)| Cell::from(highlighted(text, &marks, theme)))
                 .collect();
             row.push(Cell::from(if user.active {
@@ -145,17 +151,29 @@ pub fn draw_users(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Them
         })
         .collect();
     let empty = rows.is_empty();
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Fill(3),
-            Constraint::Fill(2),
-            Constraint::Fill(3),
-            Constraint::Length(6),
-        ],
-    )
-    .header(Row::new(["username", "name", "email", "active"]).style(theme.header))
-    .block(block);
+    let (widths, header) = if with_email {
+        (
+            vec![
+                Constraint::Fill(3),
+                Constraint::Fill(2),
+                Constraint::Fill(3),
+                Constraint::Length(6),
+            ],
+            vec!["username", "name", "email", "active"],
+        )
+    } else {
+        (
+            vec![
+                Constraint::Fill(3),
+                Constraint::Fill(2),
+                Constraint::Length(6),
+            ],
+            vec!["username", "name", "active"],
+        )
+    };
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(theme.header))
+        .block(block);
     frame.render_widget(table, area);
     if empty {
         let message = match &conn.status {

@@ -14,16 +14,18 @@ use crate::domain::{Attribute, Candidate, UserRecord};
 /// Draws the detail pane.
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
     let focused = state.focus == Focus::Detail;
-    let mut block = Block::bordered()
-        .title(" Detail ")
+    let raw = state.detail.as_ref().is_some_and(|d| d.raw);
+    let block = Block::bordered()
+        .title(if raw {
+            " Detail · raw JSON "
+        } else {
+            " Detail "
+        })
         .border_style(theme.border(focused));
     let height = usize::from(area.height.saturating_sub(2));
     let lines = match &state.detail {
         Some(detail) if detail.conn == state.selected_conn => match &detail.record {
-            Some(record) if detail.raw => {
-                block = block.title(" Detail · raw JSON ");
-                raw_lines(record, detail.offset, height)
-            }
+            Some(record) if detail.raw => raw_lines(record, detail.offset, height),
             Some(record) => {
                 let mut lines = header_lines(record, theme);
                 if detail.request.is_some() {
@@ -126,8 +128,20 @@ fn attribute_block(
         Span::styled(clean(&attribute.name), name_style),
         Span::raw("  "),
     ];
+    for (shown, badge) in [
+        (attribute.hidden, "hidden"),
+        (attribute.locked, "locked"),
+        (!attribute.user_can_edit, "no self-edit"),
+        (attribute.meta.system, "system"),
+        (attribute.meta.multi_valued, "multi"),
+    ] {
+        if shown {
+            first.push(Span::styled(format!("[{badge}]"), theme.warn));
+            first.push(Span::raw(" "));
+        }
+    }
     if attribute.hidden {
-        first.push(Span::styled("•••• (hidden)", theme.warn));
+        first.push(Span::styled("••••", theme.warn));
     } else if !attribute.is_set() {
         first.push(Span::styled("(unset)", theme.dim));
     } else {
@@ -144,18 +158,6 @@ fn attribute_block(
         format!("  ← {}", source_text(&attribute.source, attribute.rank)),
         theme.dim,
     ));
-    for (shown, badge) in [
-        (attribute.hidden, "hidden"),
-        (attribute.locked, "locked"),
-        (!attribute.user_can_edit, "no self-edit"),
-        (attribute.meta.system, "system"),
-        (attribute.meta.multi_valued, "multi"),
-    ] {
-        if shown {
-            first.push(Span::raw(" "));
-            first.push(Span::styled(format!("[{badge}]"), theme.warn));
-        }
-    }
     lines.push(Line::from(first));
     if attribute.label != attribute.name {
         lines.push(Line::styled(

@@ -12,6 +12,9 @@ use crate::app::editor::{EditorKind, EditorState};
 use crate::app::layout::centered;
 use crate::app::state::{PreviewState, State};
 
+/// The widest a dialog gets.
+const DIALOG_WIDTH: u16 = 100;
+
 fn dialog_area(whole: Rect, width: u16, height: u16) -> Rect {
     let room = Rect {
         height: whole.height.saturating_sub(1),
@@ -24,13 +27,30 @@ fn dialog_area(whole: Rect, width: u16, height: u16) -> Rect {
 pub fn draw_help(frame: &mut Frame<'_>, whole: Rect, state: &State, theme: &Theme) {
     let help = state.keys.help();
     let width = help.iter().map(|(k, _)| k.len()).max().unwrap_or(0) + 2;
-    let mut lines: Vec<Line<'_>> = help
-        .into_iter()
-        .map(|(keys, what)| {
-            Line::from(vec![
-                Span::styled(format!("{keys:<width$}"), theme.header),
-                Span::raw(what),
-            ])
+    let entry = |(keys, what): &(String, &'static str)| {
+        vec![
+            Span::styled(format!("{keys:<width$}"), theme.header),
+            Span::raw(format!("{what:<18}")),
+        ]
+    };
+    // Two columns when one does not fit the terminal.
+    let room = usize::from(whole.height.saturating_sub(8));
+    let per_column = if help.len() > room {
+        help.len().div_ceil(2)
+    } else {
+        help.len()
+    };
+    let mut lines: Vec<Line<'_>> = (0..per_column)
+        .map(|row| {
+            let mut spans = entry(&help[row]);
+            if let Some(second) = help
+                .get(row + per_column)
+                .filter(|_| per_column < help.len())
+            {
+                spans.push(Span::raw("  "));
+                spans.extend(entry(second));
+            }
+            Line::from(spans)
         })
         .collect();
     lines.push(Line::default());
@@ -67,7 +87,19 @@ pub fn draw_editor(
     editor: &EditorState,
     theme: &Theme,
 ) {
-    let area = dialog_area(whole, whole.width.saturating_sub(4).max(20), whole.height);
+    let wanted: u16 = editor
+        .fields
+        .iter()
+        .map(|f| {
+            if f.multiline {
+                whole.height
+            } else {
+                3 + u16::from(f.error.is_some())
+            }
+        })
+        .sum::<u16>()
+        .saturating_add(4);
+    let area = dialog_area(whole, DIALOG_WIDTH, wanted);
     frame.render_widget(Clear, area);
     let who = editor
         .record
@@ -171,8 +203,6 @@ pub fn draw_preview(
     preview: &PreviewState,
     theme: &Theme,
 ) {
-    let area = dialog_area(whole, whole.width.saturating_sub(4).max(20), whole.height);
-    frame.render_widget(Clear, area);
     let conn = state
         .connections
         .get(preview.conn)
@@ -227,6 +257,8 @@ pub fn draw_preview(
             lines.push(Line::styled(clean(line), theme.dim));
         }
     }
+    let area = dialog_area(whole, DIALOG_WIDTH, lines.len() as u16 + 4);
+    frame.render_widget(Clear, area);
     let inner_height = usize::from(area.height.saturating_sub(2));
     let offset = preview.offset.min(lines.len().saturating_sub(inner_height));
     let lines: Vec<Line<'_>> = lines.into_iter().skip(offset).collect();
