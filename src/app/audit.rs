@@ -77,9 +77,18 @@ impl AuditState {
         }
     }
 
-    /// Adds findings, keeping the sort order, and rebuilds the lines.
+    /// Adds findings, keeping the sort order, and rebuilds the lines. A selection the user moved
+    /// stays on its finding; an untouched one stays on the first finding.
     pub fn add(&mut self, rows: impl IntoIterator<Item = AuditRow>) {
-        let selected = self.selected_row().cloned();
+        let first_row = self
+            .lines
+            .iter()
+            .position(|l| matches!(l, AuditLine::Row(_)));
+        let selected = if Some(self.selected) == first_row {
+            None
+        } else {
+            self.selected_row().cloned()
+        };
         for row in rows {
             let at = self.rows.partition_point(|r| sort_key(r) <= sort_key(&row));
             self.rows.insert(at, row);
@@ -295,19 +304,29 @@ mod tests {
             ]
         );
         assert_eq!(audit.selected, 1);
+        audit.add([row(FindingKind::Hidden, "aaron", "db_password")]);
+        assert_eq!(
+            audit.selected_row().unwrap().user_id,
+            "aaron",
+            "untouched stays first"
+        );
+        audit.step(1);
         audit.step(1);
         assert_eq!(audit.selected_row().unwrap().user_id, "ann");
+        audit.add([row(FindingKind::Hidden, "aa", "db_password")]);
+        assert_eq!(
+            audit.selected_row().unwrap().user_id,
+            "ann",
+            "a moved selection stays"
+        );
         assert_eq!(
             audit.selected_row().unwrap().finding.finding,
             FindingKind::Locked
         );
         audit.filter = "hidden".to_owned();
         audit.rebuild(None);
-        assert_eq!(audit.shown().len(), 1);
-        assert_eq!(
-            audit.selected_row().unwrap().finding.attribute,
-            "db_password"
-        );
+        assert_eq!(audit.shown().len(), 3);
+        assert!(audit.shown().iter().all(|f| f.attribute == "db_password"));
     }
 
     #[test]

@@ -159,7 +159,7 @@ fn attribute_block(
         theme.dim,
     ));
     lines.push(Line::from(first));
-    if attribute.label != attribute.name {
+    if attribute.label.to_lowercase().replace(' ', "_") != attribute.name.to_lowercase() {
         lines.push(Line::styled(
             format!("    label: {}", clean(&attribute.label)),
             theme.dim,
