@@ -10,6 +10,7 @@ pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod export;
 pub mod journal;
 pub mod logging;
 pub mod secret;

@@ -228,41 +228,8 @@ impl ExportFormat {
 /// The findings in a format, as the file's text.
 pub fn render_export(format: ExportFormat, findings: &[Finding]) -> String {
     match format {
-        ExportFormat::Json => {
-            let mut text = serde_json::to_string_pretty(findings).unwrap_or_default();
-            text.push('\n');
-            text
-        }
-        ExportFormat::Csv => {
-            let mut text = String::from("connection,user,attribute,finding,detail\r\n");
-            for f in findings {
-                let cells = [
-                    f.connection.as_str(),
-                    f.user.as_str(),
-                    f.attribute.as_str(),
-                    f.finding.as_str(),
-                    f.detail.as_str(),
-                ];
-                let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
-                text.push_str(&line.join(","));
-                text.push_str("\r\n");
-            }
-            text
-        }
-    }
-}
-
-fn csv_cell(text: &str) -> String {
-    // A leading formula character is neutralised so spreadsheets do not evaluate server text.
-    let text = if text.starts_with(['=', '+', '-', '@']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
+        ExportFormat::Json => crate::export::json(findings),
+        ExportFormat::Csv => crate::export::findings_csv(findings),
     }
 }
 
