@@ -8,6 +8,7 @@
 //! about HTTP.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value, json};
@@ -89,6 +90,9 @@ pub struct ScimStore {
     /// (on by default, as on Atlassian). Off only for checkers that cannot parse that URN.
     pub account_extension: bool,
     created: u64,
+    /// Group memberships by user id, built on first use and dropped on every write, so that
+    /// rendering a page of users does not scan every group's members for each user.
+    memberships: OnceLock<HashMap<String, Vec<(String, String)>>>,
 }
 
 impl ScimStore {
@@ -100,6 +104,7 @@ impl ScimStore {
             etag: true,
             account_extension: true,
             created: 0,
+            memberships: OnceLock::new(),
         };
         let mut departments: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (index, person) in seed.people.iter().enumerate() {
@@ -197,6 +202,7 @@ impl ScimStore {
     }
 
     fn collection_mut(&mut self, kind: ResourceKind) -> &mut Collection {
+        self.memberships = OnceLock::new();
         match kind {
             ResourceKind::User => &mut self.users,
             ResourceKind::Group => &mut self.groups,
@@ -217,20 +223,31 @@ impl ScimStore {
 
     /// The groups a user belongs to: (id, displayName).
     pub fn groups_of(&self, user_id: &str) -> Vec<(&str, &str)> {
-        self.groups
-            .items
-            .values()
-            .filter(|g| {
-                g.body
-                    .get("members")
-                    .and_then(Value::as_array)
-                    .is_some_and(|m| {
-                        m.iter()
-                            .any(|m| m.get("value").and_then(Value::as_str) == Some(user_id))
-                    })
+        let memberships = self.memberships.get_or_init(|| {
+            let mut index: HashMap<String, Vec<(String, String)>> = HashMap::new();
+            for group in self.groups.items.values() {
+                let name = group.text("displayName").unwrap_or_default();
+                let members = group.body.get("members").and_then(Value::as_array);
+                for member in members.into_iter().flatten() {
+                    if let Some(id) = member.get("value").and_then(Value::as_str) {
+                        index
+                            .entry(id.to_owned())
+                            .or_default()
+                            .push((group.id.clone(), name.to_owned()));
+                    }
+                }
+            }
+            index
+        });
+        memberships
+            .get(user_id)
+            .map(|groups| {
+                groups
+                    .iter()
+                    .map(|(id, name)| (id.as_str(), name.as_str()))
+                    .collect()
             })
-            .map(|g| (g.id.as_str(), g.text("displayName").unwrap_or_default()))
-            .collect()
+            .unwrap_or_default()
     }
 
     /// The display name of a member (user or group), for `members[].display`.
@@ -322,6 +339,7 @@ impl ScimStore {
         self.precondition(kind, id, if_match)?;
         self.collection_mut(kind).remove(id);
         let now = now();
+        self.memberships = OnceLock::new();
         for group in self.groups.items.values_mut() {
             if let Some(Value::Array(members)) = group.body.get_mut("members") {
                 let before = members.len();
