@@ -323,6 +323,9 @@ fn preview_of_a_delete_with_fallback() {
         }),
         editor: Some(Box::new(EditorState::update(0, &record()))),
         user_id: Some("1".to_owned()),
+        edit: roster::domain::Edit::UnsetAttribute {
+            name: "region".to_owned(),
+        },
         applying: None,
         offset: 0,
     })));

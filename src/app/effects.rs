@@ -105,12 +105,17 @@ impl Runner {
                 conn,
                 request,
                 plan,
+                user_id,
+                edit,
             } => {
                 let Some(directory) = self.directory(conn) else {
                     return;
                 };
                 tokio::spawn(async move {
-                    let result = directory.apply(&plan).await;
+                    let result = match user_id {
+                        Some(id) => directory.apply_unchanged(&id, &edit, &plan).await,
+                        None => directory.apply(&plan).await,
+                    };
                     let _ = tx.send(Msg::Applied { request, result });
                 });
             }

@@ -154,6 +154,10 @@ pub enum Effect {
         request: RequestId,
         /// The plan the user confirmed.
         plan: Box<WritePlan>,
+        /// The user written: re-read and re-planned first (None for a create).
+        user_id: Option<String>,
+        /// The edit, to re-plan from the fresh read.
+        edit: Edit,
     },
     /// Read every user of some connections for the audit.
     Audit {

@@ -9,7 +9,7 @@ use super::filter::Filter;
 use super::keymap::KeyMap;
 use super::msg::RequestId;
 use super::person::PersonState;
-use crate::domain::{ServiceKind, UserRecord, UserSummary};
+use crate::domain::{Edit, ServiceKind, UserRecord, UserSummary};
 use crate::service::{Capabilities, WritePlan};
 
 /// The pane that takes keys.
@@ -156,6 +156,8 @@ pub struct PreviewState {
     pub editor: Option<Box<EditorState>>,
     /// The user written (None for a create).
     pub user_id: Option<String>,
+    /// The edit the plan was built from.
+    pub edit: Edit,
     /// The write in flight, once confirmed.
     pub applying: Option<RequestId>,
     /// The first drawn line.

@@ -24,6 +24,8 @@ pub struct Planning {
     pub conn: usize,
     /// The user written (None for a create).
     pub user_id: Option<String>,
+    /// The edit being planned (re-planned from a fresh read before sending).
+    pub edit: Edit,
 }
 
 /// Why a write cannot start on the selected connection, if it cannot.
@@ -165,6 +167,7 @@ fn plan(state: &mut State, conn: usize, record: Option<UserRecord>, edit: Edit) 
         request,
         conn,
         user_id: record.as_ref().map(|r| r.id.clone()),
+        edit: edit.clone(),
     });
     vec![Effect::Plan {
         conn,
@@ -263,6 +266,7 @@ pub fn planned(
                 plan,
                 editor,
                 user_id: planning.user_id,
+                edit: planning.edit,
                 applying: None,
                 offset: 0,
             })));
@@ -289,6 +293,8 @@ pub fn preview_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 conn: preview.conn,
                 request,
                 plan: preview.plan.clone(),
+                user_id: preview.user_id.clone(),
+                edit: preview.edit.clone(),
             }];
         }
         return Vec::new();

@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use super::args::Format;
-use crate::domain::{Attribute, FieldChange, Finding, UserRecord, UserSummary};
+use crate::domain::{Attribute, Finding, UserRecord, UserSummary};
 use crate::text::{sanitize, truncate_for_display};
 
 /// The widest a table cell gets before it is cut with a marker.
@@ -186,21 +186,6 @@ fn attribute_rows(attribute: &Attribute) -> Vec<Vec<String>> {
         ]);
     }
     rows
-}
-
-/// A list of changes, one per line, for conflict messages.
-pub fn changes(changes: &[FieldChange]) -> String {
-    changes
-        .iter()
-        .map(|c| {
-            format!(
-                "  {}: {}",
-                sanitize(&c.field),
-                sanitize(c.before.as_deref().unwrap_or("(unset)"))
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 fn cell(text: Option<&str>) -> String {

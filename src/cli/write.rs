@@ -8,6 +8,7 @@ use super::args::WriteFlags;
 use super::{CliError, Globals, confirm, output};
 use crate::domain::{Edit, FieldChange, UserRecord};
 use crate::journal::{Journal, NOT_SENT, UndoRecipe};
+use crate::service::plan::conflict;
 use crate::service::{AnyDirectory, ServiceError, WritePlan};
 
 /// An extra check run on the fresh record just before writing (undo uses it).
@@ -45,16 +46,12 @@ pub async fn write_user_checked(
     // Re-read and re-plan: a change made since the preview stops the write.
     let fresh = directory.read_user(&record.id).await?;
     let replanned = plan_all(&directory, &fresh, &edits).await?;
-    for (before, now) in plans.iter().zip(&replanned) {
-        if before.changes != now.changes {
-            return Err(ServiceError::Conflict(format!(
-                "{} changed since it was read; nothing was written.\nWhen read:\n{}\nNow:\n{}",
-                crate::text::sanitize(record.username.as_deref().unwrap_or(&record.id)),
-                output::changes(&before.changes),
-                output::changes(&now.changes)
-            ))
-            .into());
-        }
+    if let Some(conflict) = plans
+        .iter()
+        .zip(&replanned)
+        .find_map(|(before, now)| conflict(before, now))
+    {
+        return Err(ServiceError::Conflict(conflict).into());
     }
     precondition(&replanned).map_err(ServiceError::Conflict)?;
     let journal = Journal::open_default().map_err(CliError::Usage)?;

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A change to one user (or a new user), in service-neutral terms.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Edit {
     /// Set an attribute to these values (several values only where the service allows it).
     SetAttribute {

@@ -155,6 +155,33 @@ pub fn flatten_for_preview(value: &Value) -> Vec<(String, String)> {
     out
 }
 
+/// When a plan re-built from a fresh read differs from the confirmed one: both versions of what
+/// changed, for the message that stops the write.
+pub fn conflict(confirmed: &WritePlan, now: &WritePlan) -> Option<String> {
+    if confirmed.changes == now.changes {
+        return None;
+    }
+    let lines = |plan: &WritePlan| {
+        plan.changes
+            .iter()
+            .map(|c| {
+                format!(
+                    "  {}: {}",
+                    c.field,
+                    c.before.as_deref().unwrap_or("(unset)")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    Some(crate::text::sanitize_lines(&format!(
+        "{}: the record changed since it was read; nothing was written.\nWhen read:\n{}\nNow:\n{}",
+        confirmed.summary,
+        lines(confirmed),
+        lines(now)
+    )))
+}
+
 fn mask(value: &Value, everything: bool) -> Value {
     match value {
         Value::Object(map) => Value::Object(
