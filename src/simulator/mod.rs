@@ -4,6 +4,7 @@
 //! `/scim`) over the same seeded people. `roster sim` and `roster demo` run it; the tests start
 //! it on port 0. It holds only demo data and its own credentials.
 
+pub mod crowd;
 pub mod fields;
 pub mod looker;
 pub mod seed;
@@ -54,6 +55,7 @@ pub struct SimOptions {
 pub struct SimState {
     /// Accepted credentials.
     pub credentials: SimCredentials,
+    crowd: Mutex<crowd::CrowdStore>,
     looker: Mutex<looker::LookerStore>,
 }
 
@@ -62,8 +64,16 @@ impl SimState {
     pub fn new(seed: &Seed, credentials: SimCredentials) -> Result<Self, String> {
         Ok(Self {
             credentials,
+            crowd: Mutex::new(crowd::CrowdStore::from_seed(seed)?),
             looker: Mutex::new(looker::LookerStore::from_seed(seed)?),
         })
+    }
+
+    /// The Crowd store, locked; poisoning is recovered as for [`SimState::looker`].
+    pub fn crowd(&self) -> MutexGuard<'_, crowd::CrowdStore> {
+        self.crowd
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The Looker store, locked. A poisoned lock is recovered: the data stays consistent because
@@ -77,7 +87,9 @@ impl SimState {
 
 /// The router serving every simulated API.
 pub fn router(state: Arc<SimState>) -> Router {
-    Router::new().nest("/looker", looker::router(state.clone()))
+    Router::new()
+        .nest("/crowd", crowd::router(state.clone()))
+        .nest("/looker", looker::router(state.clone()))
 }
 
 /// A simulator that is listening.
