@@ -10,7 +10,7 @@ use roster::domain::{Edit, ServiceKind};
 use roster::secret::Secret;
 use roster::service::crowd::Client;
 use roster::service::http::HttpClient;
-use roster::service::{AnyDirectory, Directory, ListQuery, OpenOptions, ServiceError};
+use roster::service::{AnyDirectory, ListQuery, OpenOptions, ServiceError};
 use roster::simulator::{RunningSimulator, SimOptions, start};
 use serde_json::json;
 
