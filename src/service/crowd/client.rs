@@ -123,12 +123,21 @@ impl Client {
         }
     }
 
-    async fn get_json<T: serde::de::DeserializeOwned>(
+    /// GETs and decodes a JSON body; an undecodable body is retried like a failed request.
+    async fn get_json<T: serde::de::DeserializeOwned>(&self, url: Url) -> Result<T, ServiceError> {
+        self.get_decoded(url, Response::json).await
+    }
+
+    async fn get_decoded<T>(
         &self,
         url: Url,
-    ) -> Result<(T, Response), ServiceError> {
-        let response = self.send(Request::new(Method::GET, url)).await?;
-        Ok((response.json()?, response))
+        decode: impl Fn(&Response) -> Result<T, ServiceError>,
+    ) -> Result<T, ServiceError> {
+        let request = Request::new(Method::GET, url).authorization(self.authorization.clone());
+        self.http
+            .send_decoded(&request, decode)
+            .await
+            .map_err(|error| self.explain(error))
     }
 
     /// `GET /search?entity-type=user&expand=user` for one page, with an optional CQL restriction.
@@ -149,9 +158,7 @@ impl Client {
         if let Some(restriction) = restriction {
             query.push(("restriction", restriction));
         }
-        let (page, _) = self
-            .get_json::<wire::UserSearch>(self.url(&["search"], &query))
-            .await?;
+        let page: wire::UserSearch = self.get_json(self.url(&["search"], &query)).await?;
         Ok(page.users)
     }
 
@@ -207,24 +214,21 @@ impl Client {
             &["user"],
             &[("username", username), ("expand", "attributes")],
         );
-        let (raw, response) = self.get_json::<Value>(url).await?;
-        Ok((response.json()?, raw))
+        self.get_decoded(url, |response| Ok((response.json()?, response.json()?)))
+            .await
     }
 
     /// `GET /user/attribute?username=U`.
     pub async fn attributes(&self, username: &str) -> Result<Vec<wire::Attribute>, ServiceError> {
         let url = self.url(&["user", "attribute"], &[("username", username)]);
-        Ok(self
-            .get_json::<wire::AttributeList>(url)
-            .await?
-            .0
-            .attributes)
+        let list: wire::AttributeList = self.get_json(url).await?;
+        Ok(list.attributes)
     }
 
     /// `GET /user/group/direct?username=U`: the names of the user's direct groups.
     pub async fn direct_groups(&self, username: &str) -> Result<Vec<String>, ServiceError> {
         let url = self.url(&["user", "group", "direct"], &[("username", username)]);
-        let (groups, _) = self.get_json::<wire::GroupList>(url).await?;
+        let groups: wire::GroupList = self.get_json(url).await?;
         Ok(groups
             .groups
             .into_iter()
