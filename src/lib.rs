@@ -8,8 +8,10 @@
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod journal;
 pub mod logging;
 pub mod secret;
 pub mod service;
 pub mod simulator;
 pub mod text;
+pub mod time;

@@ -1,1 +1,5 @@
-fn main() {}
+//! The `roster` binary: everything happens in the library's command line.
+
+fn main() {
+    std::process::exit(roster::cli::run());
+}

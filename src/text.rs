@@ -31,6 +31,31 @@ pub fn sanitize(text: &str) -> String {
     out
 }
 
+/// Like [`sanitize`], but keeps line breaks, for multi-line text roster composed itself.
+pub fn sanitize_lines(text: &str) -> String {
+    text.split('\n')
+        .map(sanitize)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Escapes C1 control characters in JSON text as `\u00XX` (serde_json already escapes C0), so
+/// that JSON output is exact and still safe on a terminal.
+pub fn escape_c1_in_json(json: &str) -> String {
+    if !json.chars().any(|c| ('\u{80}'..='\u{9f}').contains(&c)) {
+        return json.to_owned();
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if ('\u{80}'..='\u{9f}').contains(&c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Shortens `text` to at most `max_chars` characters, ending with [`TRUNCATION_MARKER`] when cut.
 pub fn truncate_for_display(text: &str, max_chars: usize) -> String {
     if text.chars().count() <= max_chars {
@@ -102,6 +127,17 @@ mod tests {
         assert_eq!(sanitize("a\u{9b}2Jb"), "ab");
         assert_eq!(sanitize("a\u{0}b\u{7}c\u{8}d"), "abcd");
         assert_eq!(sanitize("line\nbreak\ttab"), "line break tab");
+    }
+
+    #[test]
+    fn c1_controls_in_json_are_escaped_and_still_parse() {
+        let json = serde_json::to_string("a\u{9b}2Jb").expect("json");
+        let escaped = escape_c1_in_json(&json);
+        assert!(!escaped.contains('\u{9b}'));
+        assert_eq!(
+            serde_json::from_str::<String>(&escaped).expect("parse"),
+            "a\u{9b}2Jb"
+        );
     }
 
     #[test]

@@ -36,7 +36,7 @@ fn open(sim: &RunningSimulator) -> AnyDirectory {
 async fn lists_every_user_across_pages_of_the_default_size() {
     let sim = start(&SimOptions {
         users: 2500,
-        port: 0,
+        ..SimOptions::default()
     })
     .await
     .unwrap();
@@ -67,7 +67,12 @@ async fn lists_every_user_across_pages_of_the_default_size() {
 
 #[tokio::test]
 async fn small_pages_fetched_ahead_stop_at_the_limit_and_at_a_short_page() {
-    let sim = start(&SimOptions { users: 40, port: 0 }).await.unwrap();
+    let sim = start(&SimOptions {
+        users: 40,
+        ..SimOptions::default()
+    })
+    .await
+    .unwrap();
     let total = sim.state.crowd().users.len();
     let http = HttpClient::new("crowd", false).unwrap();
     let client = Client::new(http, &connection(&sim, false))

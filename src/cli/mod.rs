@@ -1,6 +1,109 @@
-//! The command line: argument parsing and the non-interactive commands.
+//! The command line: argument parsing, dispatch, and the mapping of failures to exit codes.
+//!
+//! Every non-interactive command goes through the same service interface as the browser
+//! ([`AnyDirectory`](crate::service::AnyDirectory)); this module only parses, confirms and prints.
+//! Data goes to stdout, messages and prompts to stderr. Exit codes: 0 success, 1 the service
+//! refused or failed, 2 usage or config error.
+
+mod args;
+mod commands;
+mod confirm;
+mod history;
+mod output;
+mod sim;
+mod write;
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+pub use args::{Cli, Command, Format};
+
+use crate::config::{Config, ConfigError};
+use crate::service::{AnyDirectory, OpenOptions, ServiceError};
+
+/// A failed command, classified for its exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Bad arguments or a refused confirmation (exit 2).
+    #[error("{0}")]
+    Usage(String),
+    /// A config problem (exit 2).
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The service refused or failed (exit 1; client-side validation exits 2).
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+    /// Several items of a bulk run failed; the message lists them (exit 1).
+    #[error("{0}")]
+    Partial(String),
+}
+
+impl CliError {
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Self::Usage(_) | Self::Config(_) => 2,
+            Self::Service(ServiceError::Invalid(_) | ServiceError::Unsupported(_)) => 2,
+            Self::Service(_) | Self::Partial(_) => 1,
+        }
+    }
+}
 
 /// Runs the command line with the process arguments and returns the exit code.
 pub fn run() -> i32 {
-    0
+    let cli = Cli::parse();
+    let _log_guard = crate::logging::init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("roster: cannot start the async runtime: {error}");
+            return 1;
+        }
+    };
+    match runtime.block_on(execute(cli)) {
+        Ok(()) => 0,
+        Err(error) => {
+            eprintln!("roster: {}", crate::text::sanitize(&error.to_string()));
+            error.exit_code()
+        }
+    }
+}
+
+/// Runs one parsed command.
+pub async fn execute(cli: Cli) -> Result<(), CliError> {
+    let globals = Globals {
+        config: cli.config.clone(),
+        options: OpenOptions {
+            read_only: cli.read_only,
+            insecure: cli.insecure,
+        },
+    };
+    commands::dispatch(cli.command, &globals).await
+}
+
+/// Flags that apply to every command.
+#[derive(Debug, Clone)]
+pub struct Globals {
+    /// `--config`.
+    pub config: Option<PathBuf>,
+    /// `--read-only` and `--insecure`.
+    pub options: OpenOptions,
+}
+
+impl Globals {
+    /// Loads the config from `--config`, `$ROSTER_CONFIG` or the platform config dir.
+    pub fn load_config(&self) -> Result<Config, CliError> {
+        let path = Config::locate(self.config.as_deref())?;
+        Ok(Config::load(&path)?)
+    }
+
+    /// Opens the named connection of the config.
+    pub fn open(&self, config: &Config, name: &str) -> Result<AnyDirectory, CliError> {
+        let connection = config.connection(name)?.resolve(&config.path)?;
+        Ok(AnyDirectory::open(&connection, self.options)?)
+    }
 }

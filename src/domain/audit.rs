@@ -95,7 +95,7 @@ fn attribute_findings(attribute: &Attribute, active: bool) -> Vec<(FindingKind, 
         let reason = attribute.lock_reason.as_deref().unwrap_or("read-only");
         out.push((FindingKind::Locked, reason.to_owned()));
     }
-    if attribute.has_user_value() {
+    if attribute.has_user_value() && !attribute.locked {
         let group = attribute
             .candidates
             .iter()
@@ -115,13 +115,13 @@ fn attribute_findings(attribute: &Attribute, active: bool) -> Vec<(FindingKind, 
                 override_detail(attribute, &default.values, &default.source, None),
             ));
         }
-        if !attribute.user_can_edit && !attribute.locked {
+        if !attribute.user_can_edit {
             out.push((
                 FindingKind::NotUserEditable,
                 "the user cannot edit this value themselves".to_owned(),
             ));
         }
-        if !active && !attribute.locked && !attribute.meta.system {
+        if !active && !attribute.meta.system {
             out.push((
                 FindingKind::InactiveWithValues,
                 "inactive user still holds a value of their own".to_owned(),

@@ -1,6 +1,6 @@
 //! Edits a user asks for, and the field-by-field changes a preview shows before anything is sent.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A change to one user (or a new user), in service-neutral terms.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,7 +48,7 @@ impl Edit {
 }
 
 /// One line of a preview: a field, its value now, and its value after the write.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldChange {
     /// The field or attribute name.
     pub field: String,

@@ -5,6 +5,7 @@
 //! it on port 0. It holds only demo data and its own credentials.
 
 pub mod crowd;
+pub mod faults;
 pub mod fields;
 pub mod looker;
 pub mod seed;
@@ -48,6 +49,8 @@ pub struct SimOptions {
     pub users: usize,
     /// Port on 127.0.0.1; 0 picks a free one.
     pub port: u16,
+    /// Faults to inject, if any.
+    pub faults: Option<faults::FaultSpec>,
 }
 
 /// The shared state of all routers.
@@ -149,7 +152,14 @@ pub async fn start(options: &SimOptions) -> Result<RunningSimulator, String> {
         .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", options.port))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-    let app = router(state.clone());
+    let mut app = router(state.clone());
+    if let Some(spec) = options.faults.clone() {
+        let injector = Arc::new(faults::FaultInjector::new(spec));
+        app = app.layer(axum::middleware::from_fn_with_state(
+            injector,
+            faults::inject,
+        ));
+    }
     let task = tokio::spawn(async move {
         let server = axum::serve(listener, app).with_graceful_shutdown(async {
             let _ = stopped.await;

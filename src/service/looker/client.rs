@@ -100,7 +100,9 @@ impl Client {
         if let Some(token) = cached.as_ref().filter(|t| Instant::now() < t.renew_at) {
             return Ok(token.header.clone());
         }
-        let mut request = Request::new(Method::POST, self.url(&["login"])).reads_only();
+        let mut request = Request::new(Method::POST, self.url(&["login"]))
+            .reads_only()
+            .repeatable();
         request.body = Some(Body::Form(vec![
             ("client_id", FormValue::Plain(self.client_id.clone())),
             (
@@ -134,14 +136,30 @@ impl Client {
         Ok(header)
     }
 
-    /// Sends an authorised request; after a 401 the token is renewed and the request sent once more.
-    pub async fn send(&self, mut request: Request) -> Result<Response, ServiceError> {
-        request.authorization = Some(self.authorization().await?);
-        match self.http.send(&request).await {
+    /// Sends an authorised request and decodes the answer; decoding is retried with the request.
+    /// After a 401 the token is renewed and the request sent once more.
+    pub async fn send_with<T>(
+        &self,
+        mut request: Request,
+        decode: impl Fn(&Response) -> Result<T, ServiceError>,
+    ) -> Result<T, ServiceError> {
+        let used = self.authorization().await?;
+        request.authorization = Some(used.clone());
+        match self.http.send_decoded(&request, &decode).await {
             Err(ServiceError::Auth { status: 401, .. }) => {
-                self.token.lock().await.take();
+                // Drop the token only if it is still the one refused: concurrent requests that
+                // failed with it must share one new login, not discard each other's.
+                {
+                    let mut cached = self.token.lock().await;
+                    if cached
+                        .as_ref()
+                        .is_some_and(|t| t.header.expose() == used.expose())
+                    {
+                        cached.take();
+                    }
+                }
                 request.authorization = Some(self.authorization().await?);
-                self.http.send(&request).await
+                self.http.send_decoded(&request, &decode).await
             }
             other => other,
         }
@@ -151,8 +169,10 @@ impl Client {
         &self,
         url: Url,
     ) -> Result<(T, Response), ServiceError> {
-        let response = self.send(Request::new(Method::GET, url)).await?;
-        Ok((response.json()?, response))
+        self.send_with(Request::new(Method::GET, url), |response| {
+            Ok((response.json()?, response.clone()))
+        })
+        .await
     }
 
     /// `GET /users` (or `/users/search` with `search` pairs) one page at `offset`.
@@ -230,10 +250,11 @@ impl Client {
 
     /// `GET /users/{id}`.
     pub async fn user(&self, id: &str) -> Result<(wire::User, Value), ServiceError> {
-        let response = self
-            .send(Request::new(Method::GET, self.url(&["users", id])))
-            .await?;
-        Ok((response.json()?, response.json()?))
+        self.send_with(
+            Request::new(Method::GET, self.url(&["users", id])),
+            |response| Ok((response.json()?, response.json()?)),
+        )
+        .await
     }
 
     /// `GET /user_attributes`, sorted by name.
@@ -344,11 +365,14 @@ impl Client {
         if let Some(body) = &planned.body {
             request = request.json(body.clone());
         }
-        let response = self.send(request).await?;
-        if response.body.is_empty() {
-            return Ok(None);
-        }
-        Ok(Some(response.json()?))
+        self.send_with(request, |response| {
+            if response.body.is_empty() {
+                Ok(None)
+            } else {
+                response.json().map(Some)
+            }
+        })
+        .await
     }
 
     /// `DELETE /logout`: ends the session when a token is held.
@@ -357,7 +381,7 @@ impl Client {
             return Ok(());
         }
         let request = Request::new(Method::DELETE, self.url(&["logout"])).reads_only();
-        let result = self.send(request).await.map(|_| ());
+        let result = self.send_with(request, |_| Ok(())).await;
         self.token.lock().await.take();
         result
     }

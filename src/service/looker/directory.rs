@@ -143,12 +143,10 @@ impl Directory for Client {
     async fn apply(&self, plan: &WritePlan) -> Result<Option<String>, ServiceError> {
         let mut written_id = None;
         for request in &plan.requests {
-            let body = self.send_planned(request).await?;
             if request.method == reqwest::Method::POST {
-                written_id = body
-                    .as_ref()
-                    .and_then(|b| b.get("id"))
-                    .map(|id| id.as_str().map_or_else(|| id.to_string(), str::to_owned));
+                written_id = Some(self.create_once(request).await?);
+            } else {
+                self.send_planned(request).await?;
             }
         }
         Ok(written_id)
@@ -156,6 +154,56 @@ impl Directory for Client {
 }
 
 impl Client {
+    /// Sends a create exactly once. When its outcome is unclear (the connection broke, the
+    /// answer was cut, the server failed), the users are read to learn whether it happened,
+    /// instead of sending it again.
+    async fn create_once(
+        &self,
+        request: &crate::service::PlannedRequest,
+    ) -> Result<String, ServiceError> {
+        let id_of = |body: &Value| {
+            body.get("id")
+                .map(|id| id.as_str().map_or_else(|| id.to_string(), str::to_owned))
+        };
+        let error = match self.send_planned(request).await {
+            Ok(body) => {
+                return body
+                    .as_ref()
+                    .and_then(id_of)
+                    .ok_or_else(|| ServiceError::Decode {
+                        url: crate::service::http::without_query(&request.url),
+                        message: "the created user has no id".to_owned(),
+                    });
+            }
+            Err(error) => error,
+        };
+        let unclear = matches!(
+            error,
+            ServiceError::Transport { .. } | ServiceError::Decode { .. }
+        ) || error.status().is_some_and(|s| s >= 500);
+        let email = request
+            .body
+            .as_ref()
+            .and_then(|b| b.pointer("/credentials_email/email"))
+            .and_then(Value::as_str);
+        let (true, Some(email)) = (unclear, email) else {
+            return Err(error);
+        };
+        let page = self
+            .users_page(&[("email", email.to_owned())], 0, 50)
+            .await?;
+        match page.users.iter().find(|u| {
+            u.login_email()
+                .is_some_and(|e| e.eq_ignore_ascii_case(email))
+        }) {
+            Some(user) => {
+                tracing::warn!(connection = %self.connection, "create answer lost; the user exists, not sending again");
+                Ok(user.id.clone())
+            }
+            None => Err(error),
+        }
+    }
+
     fn plan_set(
         &self,
         record: &UserRecord,

@@ -16,7 +16,7 @@ use crate::domain::{Attribute, CandidateKind, ServiceKind, UserRecord, UserSumma
 pub const NO_VALUE: &str = "No Value";
 
 /// Why a system attribute cannot be set.
-pub const SYSTEM_LOCK: &str = "system attribute: Looker sets it from the user's account";
+pub const SYSTEM_LOCK: &str = "system attribute, set from the account";
 /// Why an attribute whose `can.set_value` is false cannot be set.
 pub const CANNOT_SET_LOCK: &str =
     "Looker does not allow setting this value (can.set_value is false)";

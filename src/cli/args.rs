@@ -1,0 +1,177 @@
+//! The command-line grammar (clap derive), exactly as product.md §2 names commands and flags.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// roster: browse and edit the users and user attributes of Crowd, Atlassian SCIM and Looker.
+#[derive(Debug, Parser)]
+#[command(name = "roster", version, about)]
+pub struct Cli {
+    /// The config file (default: $ROSTER_CONFIG, then the platform config dir).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Refuse every write, for every connection.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Allow plain http:// to hosts other than loopback.
+    #[arg(long, global = true)]
+    pub insecure: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Output formats of listing commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned columns for people.
+    Table,
+    /// JSON, in the stable shapes of product.md.
+    Json,
+    /// RFC 4180 CSV with a header row.
+    Csv,
+}
+
+/// Output formats of `show`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    /// Aligned columns for people.
+    Table,
+    /// JSON, in the stable shape of product.md.
+    Json,
+}
+
+/// Flags shared by every write.
+#[derive(Debug, Clone, clap::Args)]
+pub struct WriteFlags {
+    /// Print the requests that would be sent and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the simulator of all three APIs on 127.0.0.1 until stopped.
+    Sim {
+        /// Generated users per service, on top of the demo people.
+        #[arg(long, default_value_t = 0)]
+        users: usize,
+        /// Port (0 picks a free one).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Write a roster config for the simulator here (mode 0600) once it listens.
+        #[arg(long, value_name = "FILE")]
+        config_out: Option<PathBuf>,
+        /// Inject faults per request: `429=0.2,500=0.1,drop=0.05,malformed=0.05,latency=20ms[,seed=N]`.
+        #[arg(long, value_name = "SPEC")]
+        faults: Option<crate::simulator::faults::FaultSpec>,
+    },
+    /// List the users of a connection.
+    Users {
+        /// Connection name.
+        conn: String,
+        /// Only users matching this text (server-side search where the service has one).
+        #[arg(long)]
+        filter: Option<String>,
+        /// At most this many users.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Show one user with every attribute, its source and precedence.
+    Show {
+        /// Connection name.
+        conn: String,
+        /// Id, username or email.
+        user: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+        format: ShowFormat,
+    },
+    /// Set attributes (NAME=VALUE; repeat NAME for several values where the service allows).
+    Set {
+        /// Connection name.
+        conn: String,
+        /// Id, username or email.
+        user: String,
+        /// NAME=VALUE pairs.
+        #[arg(required = true, value_name = "NAME=VALUE")]
+        assignments: Vec<String>,
+        #[command(flatten)]
+        write: WriteFlags,
+    },
+    /// Remove attribute values (Looker falls back to group values or the default).
+    Unset {
+        /// Connection name.
+        conn: String,
+        /// Id, username or email.
+        user: String,
+        /// Attribute names.
+        #[arg(required = true, value_name = "NAME")]
+        names: Vec<String>,
+        #[command(flatten)]
+        write: WriteFlags,
+    },
+    /// Update user fields (FIELD=VALUE) with the service's update call.
+    Update {
+        /// Connection name.
+        conn: String,
+        /// Id, username or email.
+        user: String,
+        /// FIELD=VALUE pairs.
+        #[arg(required = true, value_name = "FIELD=VALUE")]
+        assignments: Vec<String>,
+        #[command(flatten)]
+        write: WriteFlags,
+    },
+    /// Replace a whole user (SCIM PUT) from a JSON file; what it leaves out is cleared.
+    Replace {
+        /// Connection name.
+        conn: String,
+        /// Id, username or email.
+        user: String,
+        /// The full resource as JSON (`-` for stdin).
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+        #[command(flatten)]
+        write: WriteFlags,
+    },
+    /// Create a user from a JSON file in the service's own format.
+    Create {
+        /// Connection name.
+        conn: String,
+        /// The new user as JSON (`-` for stdin).
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+        #[command(flatten)]
+        write: WriteFlags,
+    },
+    /// The journal of writes.
+    Log {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+        format: ShowFormat,
+    },
+    /// Revert the last write (or the given journal entry) by writing the previous values back.
+    Undo {
+        /// The journal entry (default: the last write that can be undone).
+        id: Option<u64>,
+        #[command(flatten)]
+        write: WriteFlags,
+    },
+    /// Audit hidden, locked and overriding values, and inactive users holding values.
+    Audit {
+        /// Connections to audit (default: all of them).
+        conns: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}

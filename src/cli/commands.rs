@@ -1,0 +1,246 @@
+//! The non-interactive commands: list, show, write (with preview, confirmation and a re-read
+//! before writing), and audit.
+//!
+//! Writes follow one path for every service: read the record, let the service plan the edit
+//! (nothing sent), print the plan for `--dry-run` or confirmation, re-read and re-plan to detect a
+//! change made meanwhile, then apply and report every item's outcome.
+
+use std::io::Read;
+use std::path::Path;
+
+use futures::StreamExt;
+
+use super::args::{Command, Format, ShowFormat};
+use super::output;
+use super::write::{create_user, write_user};
+use super::{CliError, Globals, history, sim};
+use crate::domain::audit::audit_record;
+use crate::domain::{Edit, Finding};
+use crate::service::{AnyDirectory, ListQuery, ServiceError};
+use crate::simulator::SimOptions;
+
+/// Records read at once during an audit.
+const AUDIT_CONCURRENCY: usize = 8;
+
+/// Runs one command.
+pub async fn dispatch(command: Command, globals: &Globals) -> Result<(), CliError> {
+    match command {
+        Command::Sim {
+            users,
+            port,
+            config_out,
+            faults,
+        } => {
+            sim::serve(
+                SimOptions {
+                    users,
+                    port,
+                    faults,
+                },
+                config_out.as_deref(),
+            )
+            .await
+        }
+        Command::Users {
+            conn,
+            filter,
+            limit,
+            format,
+        } => {
+            let config = globals.load_config()?;
+            let directory = globals.open(&config, &conn)?;
+            let query = ListQuery { filter, limit };
+            let users = directory.collect_users(&query).await?;
+            output::print(&output::users(&users, format));
+            Ok(())
+        }
+        Command::Show { conn, user, format } => {
+            let config = globals.load_config()?;
+            let directory = globals.open(&config, &conn)?;
+            let record = directory.find_user(&user).await?;
+            output::print(&match format {
+                ShowFormat::Json => output::json(&record),
+                ShowFormat::Table => output::record_table(&record),
+            });
+            Ok(())
+        }
+        Command::Set {
+            conn,
+            user,
+            assignments,
+            write,
+        } => {
+            let pairs = parse_assignments(&assignments)?;
+            let edits = group_values(pairs)
+                .into_iter()
+                .map(|(name, values)| Edit::SetAttribute { name, values })
+                .collect();
+            write_user(globals, &conn, &user, edits, &write).await
+        }
+        Command::Unset {
+            conn,
+            user,
+            names,
+            write,
+        } => {
+            let edits = names
+                .into_iter()
+                .map(|name| Edit::UnsetAttribute { name })
+                .collect();
+            write_user(globals, &conn, &user, edits, &write).await
+        }
+        Command::Update {
+            conn,
+            user,
+            assignments,
+            write,
+        } => {
+            let fields = parse_assignments(&assignments)?;
+            write_user(globals, &conn, &user, vec![Edit::Update { fields }], &write).await
+        }
+        Command::Replace {
+            conn,
+            user,
+            file,
+            write,
+        } => {
+            let resource = read_json_file(&file)?;
+            write_user(
+                globals,
+                &conn,
+                &user,
+                vec![Edit::Replace { resource }],
+                &write,
+            )
+            .await
+        }
+        Command::Create { conn, file, write } => {
+            let resource = read_json_file(&file)?;
+            create_user(globals, &conn, resource, &write).await
+        }
+        Command::Audit { conns, format } => audit(globals, conns, format).await,
+        Command::Log { format } => history::log(format),
+        Command::Undo { id, write } => history::undo(globals, id, &write).await,
+    }
+}
+
+/// Splits `NAME=VALUE` arguments; the value may contain `=`.
+fn parse_assignments(assignments: &[String]) -> Result<Vec<(String, String)>, CliError> {
+    assignments
+        .iter()
+        .map(|a| match a.split_once('=') {
+            Some((name, value)) if !name.trim().is_empty() => {
+                Ok((name.trim().to_owned(), value.to_owned()))
+            }
+            _ => Err(CliError::Usage(format!("`{a}` is not NAME=VALUE"))),
+        })
+        .collect()
+}
+
+/// Groups repeated names into one multi-valued assignment, keeping first-seen order.
+fn group_values(pairs: Vec<(String, String)>) -> Vec<(String, Vec<String>)> {
+    let mut grouped: Vec<(String, Vec<String>)> = Vec::new();
+    for (name, value) in pairs {
+        match grouped.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, values)) => values.push(value),
+            None => grouped.push((name, vec![value])),
+        }
+    }
+    grouped
+}
+
+fn read_json_file(path: &Path) -> Result<serde_json::Value, CliError> {
+    let text = if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| CliError::Usage(format!("cannot read stdin: {e}")))?;
+        text
+    } else {
+        std::fs::read_to_string(path)
+            .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", path.display())))?
+    };
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| CliError::Usage(format!("{} is not valid JSON: {e}", path.display())))?;
+    if !value.is_object() {
+        return Err(CliError::Usage(format!(
+            "{} must hold a JSON object",
+            path.display()
+        )));
+    }
+    Ok(value)
+}
+
+/// Audits the named connections (all when none is named).
+async fn audit(globals: &Globals, conns: Vec<String>, format: Format) -> Result<(), CliError> {
+    let config = globals.load_config()?;
+    let names: Vec<String> = if conns.is_empty() {
+        config.connections.iter().map(|c| c.name.clone()).collect()
+    } else {
+        conns
+    };
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut failures = Vec::new();
+    for name in &names {
+        let directory = globals.open(&config, name)?;
+        match audit_connection(&directory).await {
+            Ok(found) => findings.extend(found),
+            Err(error) => {
+                eprintln!(
+                    "roster: audit of `{name}` failed: {}",
+                    crate::text::sanitize(&error.to_string())
+                );
+                failures.push(name.clone());
+            }
+        }
+    }
+    output::print(&output::findings(&findings, format));
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::Partial(format!(
+            "the audit of {} failed",
+            failures.join(", ")
+        )))
+    }
+}
+
+/// Every finding of one connection: every user's record, read a few at a time.
+pub async fn audit_connection(directory: &AnyDirectory) -> Result<Vec<Finding>, ServiceError> {
+    let users = directory.collect_users(&ListQuery::default()).await?;
+    let mut records = futures::stream::iter(users)
+        .map(|user| async move { directory.read_user(&user.id).await })
+        .buffered(AUDIT_CONCURRENCY);
+    let mut findings = Vec::new();
+    while let Some(record) = records.next().await {
+        findings.extend(audit_record(&record?));
+    }
+    Ok(findings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn assignments_split_at_the_first_equals_and_group_by_name() {
+        let pairs = parse_assignments(&[
+            "skills=rust".to_owned(),
+            "note=a=b".to_owned(),
+            "skills=sql".to_owned(),
+        ])
+        .expect("valid");
+        assert_eq!(
+            group_values(pairs),
+            [
+                (
+                    "skills".to_owned(),
+                    vec!["rust".to_owned(), "sql".to_owned()]
+                ),
+                ("note".to_owned(), vec!["a=b".to_owned()])
+            ]
+        );
+        assert!(parse_assignments(&["novalue".to_owned()]).is_err());
+        assert!(parse_assignments(&["=x".to_owned()]).is_err());
+    }
+}
