@@ -83,7 +83,13 @@ pub fn summary(user: &wire::User) -> UserSummary {
 }
 
 /// The full record: the user fields, then Crowd-managed attributes, then custom attributes.
-pub fn record(connection: &str, user: &wire::User, raw: serde_json::Value) -> UserRecord {
+///
+/// The raw JSON keeps everything but `password`, which holds only a link: nothing may mistake it
+/// for a value to restore or send back.
+pub fn record(connection: &str, user: &wire::User, mut raw: serde_json::Value) -> UserRecord {
+    if let Some(map) = raw.as_object_mut() {
+        map.remove("password");
+    }
     let summary = summary(user);
     let one = |value: Option<String>| value.into_iter().collect::<Vec<_>>();
     let directory = clean(&user.directory_name).or_else(|| {
