@@ -5,13 +5,18 @@
 //! The binary only parses arguments and calls [`cli::run`]; everything else lives here so that
 //! tests drive the same code.
 
+pub mod app;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod export;
 pub mod journal;
 pub mod logging;
 pub mod secret;
 pub mod service;
 pub mod simulator;
+pub mod terminal;
 pub mod text;
 pub mod time;
+pub mod view;

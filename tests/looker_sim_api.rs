@@ -541,3 +541,40 @@ async fn unknown_paths_get_a_looker_404() {
         assert_looker_error(&response.json().await.unwrap(), "Not found");
     }
 }
+
+#[tokio::test]
+async fn looker_is_also_served_at_the_root_for_the_official_sdks() {
+    let sim = start_sim(0).await;
+    let http = Client::new();
+    let root = sim.base_url();
+    let response = http
+        .post(format!("{root}/api/4.0/login"))
+        .form(&[
+            ("client_id", LOOKER_CLIENT_ID),
+            ("client_secret", LOOKER_CLIENT_SECRET),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let token: Value = response.json().await.unwrap();
+    let token = token["access_token"].as_str().unwrap();
+    // One store behind both mounts: a token from the root works under /looker and back.
+    let user = get_json(&http, token, &api(&sim, "/users/1")).await;
+    assert_eq!(user["id"], "1");
+    let user = get_json(&http, token, &format!("{root}/api/4.0/users/1")).await;
+    assert_eq!(user["display_name"], "Priya Raman");
+    let response = http
+        .delete(format!("{root}/api/logout"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        get(&http, token, &api(&sim, "/users/1")).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let response = get(&http, token, &format!("{root}/nothing/here")).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}

@@ -17,9 +17,9 @@ pub struct Cli {
     /// Allow plain http:// to hosts other than loopback.
     #[arg(long, global = true)]
     pub insecure: bool,
-    /// What to do.
+    /// What to do; without a command, the interactive browser opens on the configured connections.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 /// Output formats of listing commands.
@@ -56,6 +56,12 @@ pub struct WriteFlags {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start the built-in simulator and open the browser on it.
+    Demo {
+        /// Generated users per service, on top of the demo people.
+        #[arg(long, default_value_t = 0)]
+        users: usize,
+    },
     /// Serve the simulator of all three APIs on 127.0.0.1 until stopped.
     Sim {
         /// Generated users per service, on top of the demo people.
@@ -152,6 +158,12 @@ pub enum Command {
         file: PathBuf,
         #[command(flatten)]
         write: WriteFlags,
+    },
+    /// Performance figures: list every user of each service on a simulator with N generated users.
+    Bench {
+        /// Generated users per service.
+        #[arg(long, default_value_t = 100_000)]
+        users: usize,
     },
     /// The journal of writes.
     Log {

@@ -120,6 +120,8 @@ pub async fn dispatch(command: Command, globals: &Globals) -> Result<(), CliErro
         }
         Command::Audit { conns, format } => audit(globals, conns, format).await,
         Command::Log { format } => history::log(format),
+        Command::Demo { users } => super::browse::demo(users, globals).await,
+        Command::Bench { users } => crate::bench::run(users).await.map_err(CliError::Usage),
         Command::Undo { id, write } => history::undo(globals, id, &write).await,
     }
 }

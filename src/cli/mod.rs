@@ -6,6 +6,7 @@
 //! refused or failed, 2 usage or config error.
 
 mod args;
+mod browse;
 mod commands;
 mod confirm;
 mod history;
@@ -82,7 +83,10 @@ pub async fn execute(cli: Cli) -> Result<(), CliError> {
             insecure: cli.insecure,
         },
     };
-    commands::dispatch(cli.command, &globals).await
+    match cli.command {
+        Some(command) => commands::dispatch(command, &globals).await,
+        None => browse::configured(&globals).await,
+    }
 }
 
 /// Flags that apply to every command.

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::args::Format;
 use crate::domain::{Attribute, FieldChange, Finding, UserRecord, UserSummary};
-use crate::text::{escape_c1_in_json, sanitize, truncate_for_display};
+use crate::text::{sanitize, truncate_for_display};
 
 /// The widest a table cell gets before it is cut with a marker.
 const MAX_CELL: usize = 60;
@@ -24,7 +24,7 @@ pub fn print(text: &str) {
 
 /// Pretty JSON, safe on a terminal.
 pub fn json<T: Serialize>(value: &T) -> String {
-    escape_c1_in_json(&serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".to_owned()))
+    crate::export::json(value)
 }
 
 /// The users listing.
@@ -41,31 +41,19 @@ pub fn users(users: &[UserSummary], format: Format) -> String {
     });
     match format {
         Format::Json => json(&users),
-        Format::Csv => csv(&header, rows),
+        Format::Csv => crate::export::csv(&header, rows),
         Format::Table => table(&["ID", "USERNAME", "DISPLAY NAME", "EMAIL", "ACTIVE"], rows),
     }
 }
 
 /// The audit findings.
 pub fn findings(findings: &[Finding], format: Format) -> String {
-    let rows = findings.iter().map(|f| {
-        vec![
-            f.connection.clone(),
-            f.user.clone(),
-            f.attribute.clone(),
-            f.finding.as_str().to_owned(),
-            f.detail.clone(),
-        ]
-    });
     match format {
         Format::Json => json(&findings),
-        Format::Csv => csv(
-            &["connection", "user", "attribute", "finding", "detail"],
-            rows,
-        ),
+        Format::Csv => crate::export::findings_csv(findings),
         Format::Table => table(
             &["CONNECTION", "USER", "ATTRIBUTE", "FINDING", "DETAIL"],
-            rows,
+            findings.iter().map(crate::export::finding_cells),
         ),
     }
 }
@@ -250,44 +238,9 @@ fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String
     text
 }
 
-/// RFC 4180 CSV with a header row; cells sanitised (no control characters, no line breaks).
-fn csv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
-    let quote = |cell: &str| {
-        let cell = sanitize(cell);
-        let guarded = if cell.starts_with(['=', '+', '-', '@']) {
-            format!("'{cell}")
-        } else {
-            cell
-        };
-        if guarded.contains([',', '"']) {
-            format!("\"{}\"", guarded.replace('"', "\"\""))
-        } else {
-            guarded
-        }
-    };
-    let mut text = header.join(",") + "\r\n";
-    for row in rows {
-        text.push_str(&row.iter().map(|c| quote(c)).collect::<Vec<_>>().join(","));
-        text.push_str("\r\n");
-    }
-    text
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csv_quotes_and_guards_formulas() {
-        let text = csv(
-            &["a", "b"],
-            vec![
-                vec!["x,y".to_owned(), "=cmd()".to_owned()],
-                vec!["say \"hi\"".to_owned(), "\u{1b}[31mred".to_owned()],
-            ],
-        );
-        assert_eq!(text, "a,b\r\n\"x,y\",'=cmd()\r\n\"say \"\"hi\"\"\",red\r\n");
-    }
 
     #[test]
     fn table_aligns_and_strips_controls() {

@@ -18,6 +18,13 @@ use crate::secret::Secret;
 /// The largest response body accepted, so that a hostile server cannot exhaust memory.
 pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 
+/// The transport message for a connection that could not be made; such failures are retried
+/// only [`CONNECT_ATTEMPTS`] times, since a service that refuses connections rarely comes back
+/// within a backoff.
+const CONNECT_FAILED: &str = "the connection was refused or could not be made";
+/// Attempts for a request whose connection could not be made.
+const CONNECT_ATTEMPTS: u32 = 3;
+
 /// How long to wait for a connection, and for a whole request.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
@@ -275,6 +282,11 @@ impl HttpClient {
                 Some(retry_after.map_or_else(backoff, |d| d.min(self.retry.max_delay)))
             }
             ServiceError::Status(status) if status.status >= 500 => Some(backoff()),
+            ServiceError::Transport { message, .. }
+                if message == CONNECT_FAILED && attempt >= CONNECT_ATTEMPTS =>
+            {
+                None
+            }
             ServiceError::Transport { .. } | ServiceError::Decode { .. } => Some(backoff()),
             _ => None,
         }
@@ -371,7 +383,7 @@ fn describe_transport_error(error: &reqwest::Error) -> String {
     if error.is_timeout() {
         "the request timed out".to_owned()
     } else if error.is_connect() {
-        "the connection was refused or could not be made".to_owned()
+        CONNECT_FAILED.to_owned()
     } else if error.is_body() || error.is_decode() {
         "the connection broke while reading the response".to_owned()
     } else {

@@ -9,6 +9,7 @@ pub mod error;
 pub mod http;
 pub mod looker;
 pub mod plan;
+pub mod scim;
 
 use crate::config::Connection;
 use crate::domain::{Edit, ServiceKind, UserRecord, UserSummary};
@@ -101,6 +102,8 @@ pub enum AnyDirectory {
     Crowd(crowd::Client),
     /// A Looker API 4.0 connection.
     Looker(looker::Client),
+    /// An Atlassian Cloud user provisioning (SCIM 2.0) connection.
+    Scim(scim::Client),
 }
 
 macro_rules! dispatch {
@@ -108,6 +111,7 @@ macro_rules! dispatch {
         match $self {
             AnyDirectory::Crowd($client) => $call,
             AnyDirectory::Looker($client) => $call,
+            AnyDirectory::Scim($client) => $call,
         }
     };
 }
@@ -120,11 +124,7 @@ impl AnyDirectory {
         Ok(match connection.kind {
             ServiceKind::Crowd => Self::Crowd(crowd::Client::new(http, connection)?),
             ServiceKind::Looker => Self::Looker(looker::Client::new(http, connection)?),
-            other => {
-                return Err(ServiceError::Unsupported(format!(
-                    "{other} connections are not supported yet"
-                )));
-            }
+            ServiceKind::Scim => Self::Scim(scim::Client::new(http, connection)?),
         })
     }
 

@@ -35,6 +35,8 @@ pub struct PlannedRequest {
     pub confidential: bool,
     /// True when sending it twice is harmless (so the HTTP layer may retry it).
     pub idempotent: bool,
+    /// Extra headers sent and shown with the request (`If-Match`); never secrets.
+    pub headers: Vec<(&'static str, String)>,
 }
 
 impl PlannedRequest {
@@ -47,7 +49,14 @@ impl PlannedRequest {
             body: None,
             confidential: false,
             idempotent,
+            headers: Vec::new(),
         }
+    }
+
+    /// Adds a header (a precondition such as `If-Match`); never a secret.
+    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
     }
 
     /// Adds a JSON body.
@@ -67,6 +76,9 @@ impl PlannedRequest {
             "{} {}\nAuthorization: {auth_scheme} {MASK}\n",
             self.method, self.url
         );
+        for (name, value) in &self.headers {
+            text.push_str(&format!("{name}: {value}\n"));
+        }
         if let Some(body) = self.shown_body() {
             text.push_str("Content-Type: application/json\n\n");
             text.push_str(&serde_json::to_string_pretty(&body).unwrap_or_default());

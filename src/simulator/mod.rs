@@ -1,13 +1,14 @@
 //! The built-in simulator of the three APIs: one axum server on 127.0.0.1 over one in-memory store.
 //!
-//! Each service is a sibling router under its own prefix (`/looker`, and later `/crowd` and
-//! `/scim`) over the same seeded people. `roster sim` and `roster demo` run it; the tests start
+//! Each service is a sibling router under its own prefix (`/crowd`, `/looker`, `/scim`) over the
+//! same seeded people. `roster sim` and `roster demo` run it; the tests start
 //! it on port 0. It holds only demo data and its own credentials.
 
 pub mod crowd;
 pub mod faults;
 pub mod fields;
 pub mod looker;
+pub mod scim;
 pub mod seed;
 
 use std::net::SocketAddr;
@@ -60,6 +61,7 @@ pub struct SimState {
     pub credentials: SimCredentials,
     crowd: Mutex<crowd::CrowdStore>,
     looker: Mutex<looker::LookerStore>,
+    scim: Mutex<scim::ScimStore>,
 }
 
 impl SimState {
@@ -69,6 +71,7 @@ impl SimState {
             credentials,
             crowd: Mutex::new(crowd::CrowdStore::from_seed(seed)?),
             looker: Mutex::new(looker::LookerStore::from_seed(seed)?),
+            scim: Mutex::new(scim::ScimStore::from_seed(seed)?),
         })
     }
 
@@ -86,13 +89,26 @@ impl SimState {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+
+    /// The SCIM store, locked (recovered from poisoning like [`SimState::looker`]).
+    pub fn scim(&self) -> MutexGuard<'_, scim::ScimStore> {
+        self.scim
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 /// The router serving every simulated API.
+///
+/// Looker is also served at the root (`/api/4.0/...`, `/api/logout`): the official SDKs resolve
+/// API paths against the host root (Python: `urljoin(base_url, "/api/4.0/")`), so they cannot
+/// reach an API below a path prefix such as `/looker`.
 pub fn router(state: Arc<SimState>) -> Router {
     Router::new()
         .nest("/crowd", crowd::router(state.clone()))
         .nest("/looker", looker::router(state.clone()))
+        .nest("/scim", scim::router(state.clone()))
+        .merge(looker::router(state))
 }
 
 /// A simulator that is listening.

@@ -8,13 +8,12 @@ use serde_json::{Value, json};
 use super::store::{AttributeDef, GroupValue, LookerStore, PathValue, User};
 
 /// A `User`.
-pub fn user(store: &LookerStore, user: &User, api_base: &str) -> Value {
+pub fn user(user: &User, api_base: &str) -> Value {
     let id = user.id.to_string();
     let credentials_email = user
         .email
         .as_ref()
         .map(|email| credentials_email(user, email, api_base));
-    let _ = store;
     json!({
         "can": {"show": true, "index": true, "show_details": true, "index_details": true, "sudo": true, "see_sudo": true, "edit": true, "update": true},
         "avatar_url": format!("{api_base}/users/{id}/avatar"),

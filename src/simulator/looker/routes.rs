@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 
 use super::json as render;
 use super::search;
-use super::store::{LookerStore, Refusal, User, source};
+use super::store::{Refusal, User, source};
 use crate::simulator::SimState;
 use crate::simulator::fields::Selection;
 
@@ -226,7 +226,8 @@ async fn logout(State(state): Shared, headers: HeaderMap) -> Response {
 
 /// Sort keys Looker accepts for users.
 fn sort_users(users: &mut [&User], sorts: Option<&str>) {
-    let Some(sorts) = sorts.filter(|s| !s.trim().is_empty()) else {
+    // The store keeps users in id order already.
+    let Some(sorts) = sorts.filter(|s| !s.trim().is_empty() && s.trim() != "id") else {
         return;
     };
     let keys: Vec<(String, bool)> = sorts
@@ -264,15 +265,21 @@ fn sort_users(users: &mut [&User], sorts: Option<&str>) {
     });
 }
 
-/// Pages, renders and selects fields of a user list, adding `Link` and `X-Total-Count`.
-fn paged_users(
-    store: &LookerStore,
+/// One page of a user list, cloned out of the store so it can be rendered without the lock.
+struct UserPage {
+    users: Vec<User>,
+    total: usize,
+    limit: Option<usize>,
+    offset: usize,
+}
+
+/// Sorts and pages a user list (under the store's lock; only the page is cloned).
+fn page_of(
     mut users: Vec<&User>,
     pairs: &[(String, String)],
-    headers: &HeaderMap,
     path: &str,
     method: &Method,
-) -> Response {
+) -> Result<UserPage, Response> {
     sort_users(&mut users, param(pairs, "sorts"));
     let number = |key: &str| param(pairs, key).map(|v| v.trim().parse::<usize>());
     let (limit, offset) = match (
@@ -285,12 +292,12 @@ fn paged_users(
         | (_, Some(Err(_)), ..)
         | (_, _, Some(Err(_)), _)
         | (.., Some(Err(_))) => {
-            return error(
+            return Err(error(
                 StatusCode::BAD_REQUEST,
                 method,
                 path,
                 "limit, offset, page and per_page must be integers",
-            );
+            ));
         }
         (Some(Ok(limit)), offset, ..) => (Some(limit), offset.and_then(Result::ok).unwrap_or(0)),
         (None, offset, Some(Ok(per_page)), page) => {
@@ -303,24 +310,40 @@ fn paged_users(
         (None, offset, None, _) => (None, offset.and_then(Result::ok).unwrap_or(0)),
     };
     let total = users.len();
-    let end = limit.map_or(total, |l| offset.saturating_add(l).min(total));
+    let start = offset.min(total);
+    let end = limit
+        .map_or(total, |l| offset.saturating_add(l).min(total))
+        .max(start);
+    Ok(UserPage {
+        users: users[start..end].iter().map(|u| (*u).clone()).collect(),
+        total,
+        limit,
+        offset,
+    })
+}
+
+/// Renders a page with `fields` selection, adding `Link` and `X-Total-Count` when paged.
+fn render_page(
+    page: Result<UserPage, Response>,
+    pairs: &[(String, String)],
+    headers: &HeaderMap,
+    path: &str,
+) -> Response {
+    let page = match page {
+        Ok(page) => page,
+        Err(response) => return response,
+    };
     let base = api_base(headers);
-    let page: Vec<Value> = users
-        .get(offset.min(total)..end.max(offset.min(total)))
-        .unwrap_or_default()
-        .iter()
-        .map(|u| render::user(store, u, &base))
-        .collect();
+    let rendered: Vec<Value> = page.users.iter().map(|u| render::user(u, &base)).collect();
     let selection = Selection::parse(param(pairs, "fields").unwrap_or_default());
-    let body = selection.apply(Value::Array(page));
-    let mut response = axum::Json(body).into_response();
-    if let Some(limit) = limit {
-        let link = link_header(&base, path, pairs, limit, offset, total);
+    let mut response = axum::Json(selection.apply(Value::Array(rendered))).into_response();
+    if let Some(limit) = page.limit {
+        let link = link_header(&base, path, pairs, limit, page.offset, page.total);
         let headers = response.headers_mut();
         if let Ok(value) = HeaderValue::from_str(&link) {
             headers.insert(header::LINK, value);
         }
-        headers.insert("x-total-count", HeaderValue::from(total));
+        headers.insert("x-total-count", HeaderValue::from(page.total));
     }
     response
 }
@@ -378,7 +401,9 @@ async fn list_users(
         .values()
         .filter(|u| ids.as_ref().is_none_or(|ids| ids.contains(&u.id)))
         .collect();
-    paged_users(&store, users, &pairs, &headers, uri.path(), &method)
+    let page = page_of(users, &pairs, uri.path(), &method);
+    drop(store);
+    render_page(page, &pairs, &headers, uri.path())
 }
 
 async fn search_users(
@@ -407,7 +432,9 @@ async fn search_users(
             }
         })
         .collect();
-    paged_users(&store, users, &pairs, &headers, uri.path(), &method)
+    let page = page_of(users, &pairs, uri.path(), &method);
+    drop(store);
+    render_page(page, &pairs, &headers, uri.path())
 }
 
 fn parse_id(text: &str, method: &Method, path: &str) -> Result<u64, Response> {
@@ -415,14 +442,9 @@ fn parse_id(text: &str, method: &Method, path: &str) -> Result<u64, Response> {
         .map_err(|_| error(StatusCode::NOT_FOUND, method, path, "Not found"))
 }
 
-fn respond_user(
-    store: &LookerStore,
-    user: &User,
-    uri: &axum::http::Uri,
-    headers: &HeaderMap,
-) -> Response {
+fn respond_user(user: &User, uri: &axum::http::Uri, headers: &HeaderMap) -> Response {
     let pairs = query_pairs(uri);
-    let body = render::user(store, user, &api_base(headers));
+    let body = render::user(user, &api_base(headers));
     axum::Json(Selection::parse(param(&pairs, "fields").unwrap_or_default()).apply(body))
         .into_response()
 }
@@ -440,13 +462,12 @@ async fn get_user(
     };
     let store = state.looker();
     match store.user(id) {
-        Ok(user) => respond_user(&store, user, &uri, &headers),
+        Ok(user) => respond_user(user, &uri, &headers),
         Err(r) => refusal(r, &method, uri.path()),
     }
 }
 
-async fn me(State(state): Shared, OriginalUri(uri): OriginalUri, headers: HeaderMap) -> Response {
-    let store = state.looker();
+async fn me(OriginalUri(uri): OriginalUri, headers: HeaderMap) -> Response {
     let api_user = User {
         id: 0,
         first_name: Some("roster".to_owned()),
@@ -457,7 +478,7 @@ async fn me(State(state): Shared, OriginalUri(uri): OriginalUri, headers: Header
         home_folder_id: None,
         group_ids: Vec::new(),
     };
-    respond_user(&store, &api_user, &uri, &headers)
+    respond_user(&api_user, &uri, &headers)
 }
 
 fn parse_body(
@@ -534,7 +555,7 @@ async fn update_user(
         return validation(&method, path, &field, "invalid", &message);
     }
     store.users.insert(id, user.clone());
-    respond_user(&store, &user, &uri, &headers)
+    respond_user(&user, &uri, &headers)
 }
 
 async fn create_user(
@@ -597,7 +618,7 @@ async fn create_user(
             "Internal error",
         );
     };
-    respond_user(&store, &created, &uri, &headers)
+    respond_user(&created, &uri, &headers)
 }
 
 async fn delete_user(
@@ -1052,5 +1073,7 @@ async fn group_users(
         .values()
         .filter(|u| u.group_ids.contains(&id))
         .collect();
-    paged_users(&store, users, &pairs, &headers, uri.path(), &method)
+    let page = page_of(users, &pairs, uri.path(), &method);
+    drop(store);
+    render_page(page, &pairs, &headers, uri.path())
 }

@@ -1,0 +1,245 @@
+//! The effect runner: performs each [`Effect`] as a tokio task that sends its result back as a
+//! [`Msg`] on the loop's one channel.
+//!
+//! This is the only place the browser talks to services or writes files, and it only ever calls
+//! `AnyDirectory` methods. It decides nothing: which replies still matter is the update
+//! function's business (by request id). Tasks stop early when the loop has ended.
+
+use futures::StreamExt;
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::audit::{ExportFormat, render_export};
+use super::msg::{Effect, Msg, PersonLookup, RequestId};
+use crate::domain::UserRecord;
+use crate::service::{AnyDirectory, ListQuery, ServiceError};
+
+/// How many records an audit or person lookup reads at once per connection.
+pub const READ_CONCURRENCY: usize = 8;
+/// How many audit records travel in one message at most.
+const AUDIT_BATCH: usize = 16;
+
+/// Runs effects against the open connections.
+#[derive(Debug, Clone)]
+pub struct Runner {
+    directories: Vec<Option<AnyDirectory>>,
+    tx: UnboundedSender<Msg>,
+}
+
+impl Runner {
+    /// A runner over these connections (None where a connection could not be opened).
+    pub fn new(directories: Vec<Option<AnyDirectory>>, tx: UnboundedSender<Msg>) -> Self {
+        Self { directories, tx }
+    }
+
+    fn directory(&self, conn: usize) -> Option<AnyDirectory> {
+        self.directories.get(conn).cloned().flatten()
+    }
+
+    /// Starts one effect.
+    pub fn run(&self, effect: Effect) {
+        let tx = self.tx.clone();
+        match effect {
+            Effect::LoadUsers { conn, request } => {
+                let Some(directory) = self.directory(conn) else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let pages = tx.clone();
+                    let result = directory
+                        .list_users(&ListQuery::default(), &mut |page| {
+                            let _ = pages.send(Msg::UsersPage {
+                                conn,
+                                request,
+                                page,
+                            });
+                        })
+                        .await;
+                    let _ = tx.send(Msg::UsersListed {
+                        conn,
+                        request,
+                        result,
+                    });
+                });
+            }
+            Effect::ReadUser { conn, request, id } => {
+                let Some(directory) = self.directory(conn) else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let result = directory.read_user(&id).await.map(Box::new);
+                    let _ = tx.send(Msg::UserRead {
+                        conn,
+                        request,
+                        result,
+                    });
+                });
+            }
+            Effect::FindUser { conn, request, key } => {
+                let Some(directory) = self.directory(conn) else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let result = directory.find_user(&key).await.map(Box::new);
+                    let _ = tx.send(Msg::UserRead {
+                        conn,
+                        request,
+                        result,
+                    });
+                });
+            }
+            Effect::Plan {
+                conn,
+                request,
+                record,
+                edit,
+            } => {
+                let Some(directory) = self.directory(conn) else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let result = directory.plan(record.as_deref(), &edit).await.map(Box::new);
+                    let _ = tx.send(Msg::Planned { request, result });
+                });
+            }
+            Effect::Apply {
+                conn,
+                request,
+                plan,
+            } => {
+                let Some(directory) = self.directory(conn) else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let result = directory.apply(&plan).await;
+                    let _ = tx.send(Msg::Applied { request, result });
+                });
+            }
+            Effect::Audit { request, targets } => {
+                for (conn, ids) in targets {
+                    let Some(directory) = self.directory(conn) else {
+                        continue;
+                    };
+                    tokio::spawn(audit(directory, tx.clone(), request, conn, ids));
+                }
+            }
+            Effect::FindPerson { request, lookups } => {
+                for (conn, lookup) in lookups {
+                    let Some(directory) = self.directory(conn) else {
+                        continue;
+                    };
+                    let tx = tx.clone();
+                    tokio::spawn(async move {
+                        let result = find_person(&directory, lookup).await;
+                        let _ = tx.send(Msg::PersonFound {
+                            request,
+                            conn,
+                            result,
+                        });
+                    });
+                }
+            }
+            Effect::Export { path, findings } => {
+                tokio::spawn(async move {
+                    let result = match ExportFormat::for_path(&path) {
+                        Ok(format) => tokio::fs::write(&path, render_export(format, &findings))
+                            .await
+                            .map(|()| path.clone())
+                            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+                        Err(why) => Err(why),
+                    };
+                    let _ = tx.send(Msg::Exported { result });
+                });
+            }
+            Effect::ExpireToast { id, after } => {
+                tokio::spawn(async move {
+                    tokio::time::sleep(after).await;
+                    let _ = tx.send(Msg::ToastExpired(id));
+                });
+            }
+        }
+    }
+}
+
+async fn audit(
+    directory: AnyDirectory,
+    tx: UnboundedSender<Msg>,
+    request: RequestId,
+    conn: usize,
+    ids: Option<Vec<String>>,
+) {
+    let ids = match ids {
+        Some(ids) => ids,
+        None => match directory.collect_users(&ListQuery::default()).await {
+            Ok(users) => users.into_iter().map(|u| u.id).collect(),
+            Err(error) => {
+                let _ = tx.send(Msg::AuditSized {
+                    request,
+                    conn,
+                    result: Err(error),
+                });
+                return;
+            }
+        },
+    };
+    let _ = tx.send(Msg::AuditSized {
+        request,
+        conn,
+        result: Ok(ids.len()),
+    });
+    let mut reads = futures::stream::iter(ids)
+        .map(|id| {
+            let directory = directory.clone();
+            async move { directory.read_user(&id).await.map(Box::new) }
+        })
+        .buffer_unordered(READ_CONCURRENCY)
+        .ready_chunks(AUDIT_BATCH);
+    while let Some(records) = reads.next().await {
+        if tx
+            .send(Msg::AuditRead {
+                request,
+                conn,
+                records,
+                last: false,
+            })
+            .is_err()
+        {
+            return;
+        }
+    }
+    let _ = tx.send(Msg::AuditRead {
+        request,
+        conn,
+        records: Vec::new(),
+        last: true,
+    });
+}
+
+async fn find_person(
+    directory: &AnyDirectory,
+    lookup: PersonLookup,
+) -> Result<Option<Box<UserRecord>>, ServiceError> {
+    match lookup {
+        PersonLookup::Read(id) => match directory.read_user(&id).await {
+            Ok(record) => Ok(Some(Box::new(record))),
+            Err(ServiceError::NotFound(_)) => Ok(None),
+            Err(error) => Err(error),
+        },
+        PersonLookup::Find(keys) => {
+            for key in keys {
+                match directory.find_user(&key).await {
+                    Ok(record) => {
+                        let same = |v: &Option<String>| {
+                            v.as_deref().is_some_and(|v| v.eq_ignore_ascii_case(&key))
+                        };
+                        if same(&record.email) || same(&record.username) {
+                            return Ok(Some(Box::new(record)));
+                        }
+                    }
+                    Err(ServiceError::NotFound(_)) => {}
+                    Err(error) => return Err(error),
+                }
+            }
+            Ok(None)
+        }
+    }
+}

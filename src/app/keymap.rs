@@ -1,0 +1,448 @@
+//! The key map: which key triggers which browser action, remappable from the config's `[keys]`.
+//!
+//! Defaults follow product.md §1. A `[keys]` entry names an action and gives one key or a list of
+//! keys (`quit = "x"`, `up = ["Up", "k"]`); it replaces that action's default keys. Unknown actions,
+//! unreadable keys and one key bound to two actions are errors that name the entry. The help
+//! screen and the status line are generated from this map. Nothing here draws or does I/O.
+
+use std::fmt;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Something the user can ask the browser to do with one key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Move the selection up.
+    Up,
+    /// Move the selection down.
+    Down,
+    /// Focus the next pane (connections → users → detail).
+    NextPane,
+    /// Focus the previous pane.
+    PrevPane,
+    /// Open the selected item.
+    Open,
+    /// Go back or close a dialog.
+    Back,
+    /// Filter the focused list as you type.
+    Filter,
+    /// Open the `:` command line.
+    Command,
+    /// Show the help generated from this map.
+    Help,
+    /// Edit the selected attribute.
+    Edit,
+    /// Update the user's fields.
+    Update,
+    /// Replace the whole resource.
+    Replace,
+    /// Create a user.
+    Create,
+    /// Delete the selected attribute's value.
+    Delete,
+    /// Open the audit view.
+    Audit,
+    /// Open the person view (the same person across connections).
+    Person,
+    /// Toggle the raw JSON of the record in the detail pane.
+    Raw,
+    /// Reload the focused data.
+    Refresh,
+    /// Leave the browser.
+    Quit,
+}
+
+impl Action {
+    /// Every action, in help order.
+    pub const ALL: [Action; 19] = [
+        Self::Up,
+        Self::Down,
+        Self::NextPane,
+        Self::PrevPane,
+        Self::Open,
+        Self::Back,
+        Self::Filter,
+        Self::Command,
+        Self::Help,
+        Self::Edit,
+        Self::Update,
+        Self::Replace,
+        Self::Create,
+        Self::Delete,
+        Self::Audit,
+        Self::Person,
+        Self::Raw,
+        Self::Refresh,
+        Self::Quit,
+    ];
+
+    /// The name used in the config's `[keys]` table.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Up => "up",
+            Self::Down => "down",
+            Self::NextPane => "next_pane",
+            Self::PrevPane => "prev_pane",
+            Self::Open => "open",
+            Self::Back => "back",
+            Self::Filter => "filter",
+            Self::Command => "command",
+            Self::Help => "help",
+            Self::Edit => "edit",
+            Self::Update => "update",
+            Self::Replace => "replace",
+            Self::Create => "create",
+            Self::Delete => "delete",
+            Self::Audit => "audit",
+            Self::Person => "person",
+            Self::Raw => "raw",
+            Self::Refresh => "refresh",
+            Self::Quit => "quit",
+        }
+    }
+
+    /// What the action does, for help and the status line.
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::Up => "move up",
+            Self::Down => "move down",
+            Self::NextPane => "next pane",
+            Self::PrevPane => "previous pane",
+            Self::Open => "open",
+            Self::Back => "back / close",
+            Self::Filter => "filter",
+            Self::Command => "command line",
+            Self::Help => "help",
+            Self::Edit => "edit attribute",
+            Self::Update => "update user",
+            Self::Replace => "replace resource",
+            Self::Create => "create user",
+            Self::Delete => "delete value",
+            Self::Audit => "audit",
+            Self::Person => "person view",
+            Self::Raw => "raw JSON",
+            Self::Refresh => "refresh",
+            Self::Quit => "quit",
+        }
+    }
+
+    fn default_keys(self) -> &'static [&'static str] {
+        match self {
+            Self::Up => &["Up", "k"],
+            Self::Down => &["Down", "j"],
+            Self::NextPane => &["Tab"],
+            Self::PrevPane => &["Shift-Tab"],
+            Self::Open => &["Enter"],
+            Self::Back => &["Esc"],
+            Self::Filter => &["/"],
+            Self::Command => &[":"],
+            Self::Help => &["?"],
+            Self::Edit => &["e"],
+            Self::Update => &["u"],
+            Self::Replace => &["R"],
+            Self::Create => &["n"],
+            Self::Delete => &["d"],
+            Self::Audit => &["a"],
+            Self::Person => &["p"],
+            Self::Raw => &["v"],
+            Self::Refresh => &["r"],
+            Self::Quit => &["q"],
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.name() == name)
+    }
+}
+
+/// One key with its modifiers, compared the way terminals report them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct KeySpec {
+    code: KeyCode,
+    modifiers: KeyModifiers,
+}
+
+impl KeySpec {
+    /// Reads a key as written in the config: `x`, `A`, `Enter`, `Shift-Tab`, `Ctrl-c`, `F5`.
+    pub fn parse(text: &str) -> Option<Self> {
+        let mut modifiers = KeyModifiers::NONE;
+        let mut rest = text;
+        loop {
+            let lower = rest.to_ascii_lowercase();
+            if rest.chars().count() > 1 && lower.starts_with("ctrl-") {
+                modifiers |= KeyModifiers::CONTROL;
+                rest = &rest[5..];
+            } else if rest.chars().count() > 1 && lower.starts_with("alt-") {
+                modifiers |= KeyModifiers::ALT;
+                rest = &rest[4..];
+            } else if rest.chars().count() > 1 && lower.starts_with("shift-") {
+                modifiers |= KeyModifiers::SHIFT;
+                rest = &rest[6..];
+            } else {
+                break;
+            }
+        }
+        let mut chars = rest.chars();
+        let code = match (chars.next(), chars.next()) {
+            (Some(c), None) => KeyCode::Char(c),
+            _ => match rest.to_ascii_lowercase().as_str() {
+                "up" => KeyCode::Up,
+                "down" => KeyCode::Down,
+                "left" => KeyCode::Left,
+                "right" => KeyCode::Right,
+                "tab" if modifiers.contains(KeyModifiers::SHIFT) => {
+                    modifiers -= KeyModifiers::SHIFT;
+                    KeyCode::BackTab
+                }
+                "tab" => KeyCode::Tab,
+                "backtab" => KeyCode::BackTab,
+                "enter" | "return" => KeyCode::Enter,
+                "esc" | "escape" => KeyCode::Esc,
+                "space" => KeyCode::Char(' '),
+                "backspace" => KeyCode::Backspace,
+                "delete" | "del" => KeyCode::Delete,
+                "home" => KeyCode::Home,
+                "end" => KeyCode::End,
+                "pageup" => KeyCode::PageUp,
+                "pagedown" => KeyCode::PageDown,
+                f if f.starts_with('f') => KeyCode::F(f[1..].parse().ok().filter(|n| *n >= 1)?),
+                _ => return None,
+            },
+        };
+        Some(Self { code, modifiers }.normalized())
+    }
+
+    /// The spec for a key event as a terminal reports it.
+    pub fn from_event(event: &KeyEvent) -> Self {
+        Self {
+            code: event.code,
+            modifiers: event.modifiers,
+        }
+        .normalized()
+    }
+
+    /// Shift is implied by the character itself (`A`, `?`, `:`), so it is not part of the match.
+    fn normalized(mut self) -> Self {
+        if let KeyCode::Char(_) | KeyCode::BackTab = self.code {
+            self.modifiers -= KeyModifiers::SHIFT;
+        }
+        self
+    }
+}
+
+impl fmt::Display for KeySpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.modifiers.contains(KeyModifiers::CONTROL) {
+            f.write_str("Ctrl-")?;
+        }
+        if self.modifiers.contains(KeyModifiers::ALT) {
+            f.write_str("Alt-")?;
+        }
+        if self.modifiers.contains(KeyModifiers::SHIFT) {
+            f.write_str("Shift-")?;
+        }
+        match self.code {
+            KeyCode::Char(' ') => f.write_str("Space"),
+            KeyCode::Char(c) => write!(f, "{c}"),
+            KeyCode::BackTab => f.write_str("Shift-Tab"),
+            KeyCode::F(n) => write!(f, "F{n}"),
+            other => write!(f, "{other}"),
+        }
+    }
+}
+
+/// A `[keys]` entry that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("[keys] {0}")]
+pub struct KeyMapError(pub String);
+
+/// Which keys trigger which action.
+#[derive(Debug, Clone)]
+pub struct KeyMap {
+    bindings: Vec<(Action, Vec<KeySpec>)>,
+}
+
+impl Default for KeyMap {
+    fn default() -> Self {
+        let bindings = Action::ALL
+            .into_iter()
+            .map(|action| {
+                let keys = action
+                    .default_keys()
+                    .iter()
+                    .filter_map(|k| KeySpec::parse(k))
+                    .collect();
+                (action, keys)
+            })
+            .collect();
+        Self { bindings }
+    }
+}
+
+impl KeyMap {
+    /// The defaults with the config's `[keys]` entries applied.
+    pub fn from_config(table: &toml::Table) -> Result<Self, KeyMapError> {
+        let mut map = Self::default();
+        for (name, value) in table {
+            let action = Action::from_name(name).ok_or_else(|| {
+                let known: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
+                KeyMapError(format!(
+                    "unknown action `{name}` (known: {})",
+                    known.join(", ")
+                ))
+            })?;
+            let texts: Vec<&str> = match value {
+                toml::Value::String(text) => vec![text.as_str()],
+                toml::Value::Array(items) => items
+                    .iter()
+                    .map(|item| {
+                        item.as_str().ok_or_else(|| {
+                            KeyMapError(format!("`{name}`: every key must be a string"))
+                        })
+                    })
+                    .collect::<Result<_, _>>()?,
+                _ => {
+                    return Err(KeyMapError(format!(
+                        "`{name}`: expected a key like \"x\" or a list of keys"
+                    )));
+                }
+            };
+            if texts.is_empty() {
+                return Err(KeyMapError(format!("`{name}`: no key given")));
+            }
+            let keys = texts
+                .iter()
+                .map(|text| {
+                    KeySpec::parse(text).ok_or_else(|| {
+                        KeyMapError(format!("`{name}`: cannot read the key `{text}`"))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            if let Some(slot) = map.bindings.iter_mut().find(|(a, _)| *a == action) {
+                slot.1 = keys;
+            }
+        }
+        map.check_conflicts()?;
+        Ok(map)
+    }
+
+    fn check_conflicts(&self) -> Result<(), KeyMapError> {
+        for (i, (action, keys)) in self.bindings.iter().enumerate() {
+            for key in keys {
+                if let Some((other, _)) = self.bindings[i + 1..]
+                    .iter()
+                    .find(|(_, other_keys)| other_keys.contains(key))
+                {
+                    return Err(KeyMapError(format!(
+                        "the key `{key}` is bound to both `{}` and `{}`",
+                        action.name(),
+                        other.name()
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The action a key event triggers, if any.
+    pub fn action(&self, event: &KeyEvent) -> Option<Action> {
+        let spec = KeySpec::from_event(event);
+        self.bindings
+            .iter()
+            .find(|(_, keys)| keys.contains(&spec))
+            .map(|(action, _)| *action)
+    }
+
+    /// The keys of an action as shown to people (`k/Up`).
+    pub fn keys_of(&self, action: Action) -> String {
+        self.bindings
+            .iter()
+            .find(|(a, _)| *a == action)
+            .map(|(_, keys)| {
+                keys.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
+            .unwrap_or_default()
+    }
+
+    /// Every action with its keys and description, in help order.
+    pub fn help(&self) -> Vec<(String, &'static str)> {
+        Action::ALL
+            .into_iter()
+            .map(|action| (self.keys_of(action), action.description()))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, modifiers)
+    }
+
+    #[test]
+    fn defaults_follow_the_product_spec() {
+        let map = KeyMap::default();
+        let plain = |c| key(KeyCode::Char(c), KeyModifiers::NONE);
+        assert_eq!(map.action(&plain('j')), Some(Action::Down));
+        assert_eq!(map.action(&plain('k')), Some(Action::Up));
+        assert_eq!(
+            map.action(&key(KeyCode::Char('R'), KeyModifiers::SHIFT)),
+            Some(Action::Replace)
+        );
+        assert_eq!(
+            map.action(&key(KeyCode::BackTab, KeyModifiers::SHIFT)),
+            Some(Action::PrevPane)
+        );
+        assert_eq!(
+            map.action(&key(KeyCode::Char('?'), KeyModifiers::SHIFT)),
+            Some(Action::Help)
+        );
+        assert_eq!(map.action(&plain('x')), None);
+        assert_eq!(map.keys_of(Action::Up), "Up/k");
+    }
+
+    #[test]
+    fn config_entries_replace_defaults() {
+        let table: toml::Table = toml::from_str("quit = \"x\"\naudit = [\"A\", \"F2\"]").unwrap();
+        let map = KeyMap::from_config(&table).unwrap();
+        let plain = |c| key(KeyCode::Char(c), KeyModifiers::NONE);
+        assert_eq!(map.action(&plain('x')), Some(Action::Quit));
+        assert_eq!(map.action(&plain('q')), None);
+        assert_eq!(map.action(&plain('A')), Some(Action::Audit));
+        assert_eq!(
+            map.action(&key(KeyCode::F(2), KeyModifiers::NONE)),
+            Some(Action::Audit)
+        );
+        assert_eq!(map.action(&plain('a')), None);
+    }
+
+    #[test]
+    fn bad_entries_name_the_key() {
+        let error = |text: &str| {
+            KeyMap::from_config(&toml::from_str(text).unwrap())
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(error("quitt = \"x\"").contains("unknown action `quitt`"));
+        assert!(error("quit = \"Hyper-x\"").contains("`quit`: cannot read the key `Hyper-x`"));
+        assert!(error("quit = 3").contains("`quit`"));
+        assert!(error("quit = \"j\"").contains("`j` is bound to both `down` and `quit`"));
+    }
+
+    #[test]
+    fn modifiers_are_parsed() {
+        let spec = KeySpec::parse("Ctrl-c").unwrap();
+        assert_eq!(
+            spec,
+            KeySpec::from_event(&key(KeyCode::Char('c'), KeyModifiers::CONTROL))
+        );
+        assert_eq!(spec.to_string(), "Ctrl-c");
+        assert_eq!(KeySpec::parse("F0"), None);
+    }
+}

@@ -1,0 +1,100 @@
+//! Screen geometry shared by drawing and mouse handling: where each pane sits for a terminal size.
+//!
+//! The view draws into these rectangles and the update function maps mouse positions through the
+//! same function, so a click always lands on what was drawn. Pure arithmetic; no state changes.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+
+use super::state::Focus;
+
+/// The rectangles of the browse screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Areas {
+    /// The connections pane.
+    pub connections: Rect,
+    /// The users table.
+    pub users: Rect,
+    /// The detail pane.
+    pub detail: Rect,
+    /// The main area (everything but the status line), used by full-screen views.
+    pub main: Rect,
+    /// The status line.
+    pub status: Rect,
+}
+
+/// Lines of a table block that are not rows: two borders and the header.
+pub const TABLE_CHROME: u16 = 3;
+
+/// The panes for a terminal of `size` with `connections` connections and the given focus.
+pub fn areas(size: Rect, connections: usize, focus: Focus) -> Areas {
+    let [main, status] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(size);
+    let strip = (connections as u16).clamp(1, 6) + 2;
+    let [connections, lower] =
+        Layout::vertical([Constraint::Length(strip), Constraint::Min(0)]).areas(main);
+    let (left, right) = if focus == Focus::Detail {
+        (38, 62)
+    } else {
+        (55, 45)
+    };
+    let [users, detail] =
+        Layout::horizontal([Constraint::Percentage(left), Constraint::Percentage(right)])
+            .areas(lower);
+    Areas {
+        connections,
+        users,
+        detail,
+        main,
+        status,
+    }
+}
+
+/// How many list rows fit in a bordered block of this height with `chrome` extra lines.
+pub fn rows_in(area: Rect, chrome: u16) -> usize {
+    usize::from(area.height.saturating_sub(chrome)).max(1)
+}
+
+/// A centred rectangle of at most `width` × `height` inside `area`.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+/// Keeps `selected` inside the window of `rows` lines starting at `offset`; returns the offset.
+pub fn scroll_to(selected: usize, offset: usize, rows: usize) -> usize {
+    if selected < offset {
+        selected
+    } else if selected >= offset + rows {
+        selected + 1 - rows
+    } else {
+        offset
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panes_fit_a_small_terminal() {
+        let a = areas(Rect::new(0, 0, 80, 24), 3, Focus::Connections);
+        assert_eq!(a.connections, Rect::new(0, 0, 80, 5));
+        assert_eq!(a.status, Rect::new(0, 23, 80, 1));
+        assert_eq!(a.users.y, 5);
+        assert_eq!(a.users.height, 18);
+        assert_eq!(a.users.width + a.detail.width, 80);
+    }
+
+    #[test]
+    fn scrolling_keeps_the_selection_visible() {
+        assert_eq!(scroll_to(0, 5, 10), 0);
+        assert_eq!(scroll_to(20, 5, 10), 11);
+        assert_eq!(scroll_to(7, 5, 10), 5);
+    }
+}

@@ -1,0 +1,186 @@
+//! Messages into the update function and effects out of it.
+//!
+//! A [`Msg`] is something that happened (a key, a page of users, a finished write); an [`Effect`]
+//! is something the update function wants done (a request, a file written, a timer). Every
+//! request effect carries a [`RequestId`], and its reply carries it back, so the update function
+//! can drop replies that are no longer wanted. Plain data: nothing here does I/O.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::domain::{Edit, Finding, UserRecord};
+use crate::service::{ServiceError, UsersPage, WritePlan};
+
+/// Identifies one request; replies carry it back.
+pub type RequestId = u64;
+
+/// Something that happened.
+#[derive(Debug)]
+pub enum Msg {
+    /// A terminal event: key, mouse, paste or resize.
+    Input(crossterm::event::Event),
+    /// A page of a user listing arrived.
+    UsersPage {
+        /// The connection index.
+        conn: usize,
+        /// The listing request.
+        request: RequestId,
+        /// The page.
+        page: UsersPage,
+    },
+    /// A user listing ended.
+    UsersListed {
+        /// The connection index.
+        conn: usize,
+        /// The listing request.
+        request: RequestId,
+        /// Success, or why it failed.
+        result: Result<(), ServiceError>,
+    },
+    /// A user record was read (for the detail pane).
+    UserRead {
+        /// The connection index.
+        conn: usize,
+        /// The read request.
+        request: RequestId,
+        /// The record, or why it could not be read.
+        result: Result<Box<UserRecord>, ServiceError>,
+    },
+    /// A write plan was built (nothing sent yet).
+    Planned {
+        /// The plan request.
+        request: RequestId,
+        /// The plan, or why the edit was refused.
+        result: Result<Box<WritePlan>, ServiceError>,
+    },
+    /// A write plan was sent.
+    Applied {
+        /// The apply request.
+        request: RequestId,
+        /// The id of the user written, or why the write failed.
+        result: Result<Option<String>, ServiceError>,
+    },
+    /// Some records of an audit run were read.
+    AuditRead {
+        /// The audit request.
+        request: RequestId,
+        /// The connection index.
+        conn: usize,
+        /// The records read (or the reasons they could not be).
+        records: Vec<Result<Box<UserRecord>, ServiceError>>,
+        /// This connection has no more records to read.
+        last: bool,
+    },
+    /// An audit run learnt how many users a connection has.
+    AuditSized {
+        /// The audit request.
+        request: RequestId,
+        /// The connection index.
+        conn: usize,
+        /// Users to read, or why listing them failed.
+        result: Result<usize, ServiceError>,
+    },
+    /// A person lookup on one connection ended.
+    PersonFound {
+        /// The person request.
+        request: RequestId,
+        /// The connection index.
+        conn: usize,
+        /// The record, None when the person is not on this connection, or an error.
+        result: Result<Option<Box<UserRecord>>, ServiceError>,
+    },
+    /// An export was written.
+    Exported {
+        /// The file, or why it could not be written.
+        result: Result<PathBuf, String>,
+    },
+    /// A toast's time is up.
+    ToastExpired(u64),
+}
+
+/// Where to find the person on one connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PersonLookup {
+    /// The loaded list already has the person: read this id.
+    Read(String),
+    /// The list is not complete: ask the service by these keys, in order (email, username).
+    Find(Vec<String>),
+}
+
+/// Something the update function wants done.
+#[derive(Debug, Clone)]
+pub enum Effect {
+    /// List the users of a connection, page by page.
+    LoadUsers {
+        /// The connection index.
+        conn: usize,
+        /// The request.
+        request: RequestId,
+    },
+    /// Read one user record.
+    ReadUser {
+        /// The connection index.
+        conn: usize,
+        /// The request.
+        request: RequestId,
+        /// The service's id of the user.
+        id: String,
+    },
+    /// Find one user by id, username or email.
+    FindUser {
+        /// The connection index.
+        conn: usize,
+        /// The request.
+        request: RequestId,
+        /// What the user typed.
+        key: String,
+    },
+    /// Build a write plan; sends nothing.
+    Plan {
+        /// The connection index.
+        conn: usize,
+        /// The request.
+        request: RequestId,
+        /// The record the edit starts from (None for a create).
+        record: Option<Box<UserRecord>>,
+        /// The edit.
+        edit: Edit,
+    },
+    /// Send a confirmed write plan.
+    Apply {
+        /// The connection index.
+        conn: usize,
+        /// The request.
+        request: RequestId,
+        /// The plan the user confirmed.
+        plan: Box<WritePlan>,
+    },
+    /// Read every user of some connections for the audit.
+    Audit {
+        /// The request.
+        request: RequestId,
+        /// Per connection: the ids to read, or None to list them first.
+        targets: Vec<(usize, Option<Vec<String>>)>,
+    },
+    /// Find one person on several connections.
+    FindPerson {
+        /// The request.
+        request: RequestId,
+        /// Per connection: how to find the person.
+        lookups: Vec<(usize, PersonLookup)>,
+    },
+    /// Write audit findings to a file (CSV or JSON by extension).
+    Export {
+        /// The file.
+        path: PathBuf,
+        /// The findings, in the order shown.
+        findings: Vec<Finding>,
+    },
+    /// Send [`Msg::ToastExpired`] after a while.
+    ExpireToast {
+        /// The toast.
+        id: u64,
+        /// How long it shows.
+        after: Duration,
+    },
+}

@@ -1,0 +1,56 @@
+//! Opening the interactive browser: on the configured connections (`roster`) or on the built-in
+//! simulator (`roster demo`).
+
+use super::{CliError, Globals};
+use crate::app::{Session, run_terminal};
+use crate::config::Config;
+use crate::service::AnyDirectory;
+use crate::simulator::{self, SimOptions};
+
+/// `roster`: the browser on every connection of the config.
+pub async fn configured(globals: &Globals) -> Result<(), CliError> {
+    let config = globals.load_config()?;
+    if config.connections.is_empty() {
+        return Err(CliError::Usage(format!(
+            "{} has no [[connection]]; add one, or try `roster demo`",
+            config.path.display()
+        )));
+    }
+    browse(&config, globals).await
+}
+
+/// `roster demo`: the simulator in this process, and the browser on its three connections.
+pub async fn demo(users: usize, globals: &Globals) -> Result<(), CliError> {
+    let running = simulator::start(&SimOptions {
+        users,
+        ..SimOptions::default()
+    })
+    .await
+    .map_err(CliError::Usage)?;
+    let path = std::path::Path::new("roster-demo (built-in simulator)");
+    let config = Config::parse(path, &running.config_toml())?;
+    let result = browse(&config, globals).await;
+    running.stop().await;
+    result
+}
+
+/// Opens every connection (a failure becomes that connection's error, not the run's) and runs the
+/// browser until the user quits.
+async fn browse(config: &Config, globals: &Globals) -> Result<(), CliError> {
+    let sessions = config
+        .connections
+        .iter()
+        .map(|spec| Session {
+            name: spec.name.clone(),
+            kind: spec.kind,
+            read_only: globals.options.read_only || spec.read_only,
+            directory: spec
+                .resolve(&config.path)
+                .map_err(|e| e.to_string())
+                .and_then(|c| AnyDirectory::open(&c, globals.options).map_err(|e| e.to_string())),
+        })
+        .collect();
+    run_terminal(sessions, &config.keys)
+        .await
+        .map_err(|e| CliError::Usage(format!("the browser failed: {e}")))
+}

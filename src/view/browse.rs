@@ -1,0 +1,228 @@
+//! The connections pane and the users table. Only the rows that fit are built.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
+
+use super::{Theme, clean};
+use crate::app::filter::Filter;
+use crate::app::layout::{TABLE_CHROME, rows_in};
+use crate::app::state::{ConnStatus, ConnectionState, Focus, State, columns};
+use crate::app::update::connection_window;
+
+/// Below this width the users table leaves out the email column.
+const NARROW_TABLE: u16 = 70;
+
+/// The connections pane: name, kind, status and badges, in the connection's accent colour.
+pub fn draw_connections(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
+    let focused = state.focus == Focus::Connections;
+    let block = Block::bordered()
+        .title(" Connections ")
+        .border_style(theme.border(focused));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let first = connection_window(state);
+    let lines: Vec<Line<'_>> = state
+        .connections
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(usize::from(inner.height))
+        .map(|(index, conn)| {
+            connection_line(index, conn, index == state.selected_conn, focused, theme)
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn connection_line<'a>(
+    index: usize,
+    conn: &'a ConnectionState,
+    selected: bool,
+    focused: bool,
+    theme: &Theme,
+) -> Line<'a> {
+    let accent = Style::new().fg(theme.accent(index));
+    let marker = if selected { "▶ " } else { "  " };
+    let mut name_style = accent.add_modifier(Modifier::BOLD);
+    if selected && focused {
+        name_style = name_style.add_modifier(Modifier::REVERSED);
+    }
+    let mut spans = vec![
+        Span::styled(marker, accent),
+        Span::styled(clean(&conn.name), name_style),
+        Span::styled(format!(" ({})", conn.kind), theme.dim),
+        Span::raw("  "),
+    ];
+    spans.push(match &conn.status {
+        ConnStatus::Connecting => Span::styled("connecting…", theme.dim),
+        ConnStatus::Loading => Span::styled(
+            format!("loading {}", count_text(conn.users.len(), conn.total)),
+            theme.warn,
+        ),
+        ConnStatus::Ready => Span::styled(format!("ready, {} users", conn.users.len()), theme.good),
+        ConnStatus::Failed(why) => Span::styled(format!("error: {}", clean(why)), theme.error),
+    });
+    if conn.read_only {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled("[read-only]", theme.warn));
+    }
+    Line::from(spans)
+}
+
+fn count_text(loaded: usize, total: Option<usize>) -> String {
+    match total {
+        Some(total) => format!("{loaded} of {total}"),
+        None => format!("{loaded}"),
+    }
+}
+
+/// The users table: username, display name, email, active; with the filter and load counts.
+pub fn draw_users(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
+    let focused = state.focus == Focus::Users;
+    let Some(conn) = state.connection() else {
+        frame.render_widget(Block::bordered().title(" Users "), area);
+        return;
+    };
+    let accent = theme.accent(state.selected_conn);
+    let list = &state.users;
+    let loaded = match (&conn.status, conn.total) {
+        (ConnStatus::Ready, _) => format!(" {} users ", conn.users.len()),
+        (_, Some(total)) => format!(" {} of {total} loaded ", conn.users.len()),
+        _ => format!(" {} loaded ", conn.users.len()),
+    };
+    let shown = if list.filter.is_empty() {
+        String::new()
+    } else {
+        format!(" {} match ", list.visible.len())
+    };
+    let mut title = vec![
+        Span::raw(" Users of "),
+        Span::styled(clean(&conn.name), Style::new().fg(accent)),
+        Span::raw(" "),
+    ];
+    if list.filtering || !list.filter.is_empty() {
+        title.push(Span::styled(
+            format!("/{}{} ", list.filter, if list.filtering { "▏" } else { "" }),
+            theme.highlight,
+        ));
+    }
+    let block = Block::bordered()
+        .title(Line::from(title))
+        .title_bottom(Line::from(format!("{loaded}{shown}")).right_aligned())
+        .border_style(theme.border(focused));
+    let height = rows_in(area, TABLE_CHROME);
+    // Narrow tables leave out the email column (the username usually carries it).
+    let with_email = area.width >= NARROW_TABLE;
+    let mut filter = Filter::new(&list.filter);
+    let rows: Vec<Row<'_>> = list
+        .visible
+        .iter()
+        .enumerate()
+        .skip(list.offset)
+        .take(height)
+        .filter_map(|(position, index)| {
+            let user = conn.users.get(*index)?;
+            let cells = columns(user).map(clean);
+            let marks = filter.highlights(&[&cells[0], &cells[1], &cells[2]]);
+            let mut row: Vec<Cell<'_>> = cells
+                .iter()
+                .zip(marks)
+                .take(if with_email { 3 } else { 2 })
+                .map(|(text, marks)| Cell::from(highlighted(text, &marks, theme)))
+                .collect();
+            row.push(Cell::from(if user.active {
+                Span::styled("yes", theme.good)
+            } else {
+                Span::styled("no", theme.error)
+            }));
+            let style = if position == list.selected {
+                if focused {
+                    theme.selected
+                } else {
+                    Style::new().add_modifier(Modifier::BOLD)
+                }
+            } else {
+                Style::new()
+            };
+            Some(Row::new(row).style(style))
+        })
+        .collect();
+    let empty = rows.is_empty();
+    let (widths, header) = if with_email {
+        (
+            vec![
+                Constraint::Fill(3),
+                Constraint::Fill(2),
+                Constraint::Fill(3),
+                Constraint::Length(6),
+            ],
+            vec!["username", "name", "email", "active"],
+        )
+    } else {
+        (
+            vec![
+                Constraint::Fill(3),
+                Constraint::Fill(2),
+                Constraint::Length(6),
+            ],
+            vec!["username", "name", "active"],
+        )
+    };
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(theme.header))
+        .block(block);
+    frame.render_widget(table, area);
+    if empty {
+        let message = match &conn.status {
+            ConnStatus::Failed(why) => format!("cannot list users: {}", clean(why)),
+            ConnStatus::Connecting => "connecting…".to_owned(),
+            _ if !list.filter.is_empty() => "no user matches the filter".to_owned(),
+            _ => "no users".to_owned(),
+        };
+        let inner = Rect {
+            y: area.y + 2,
+            height: area.height.saturating_sub(3),
+            x: area.x + 2,
+            width: area.width.saturating_sub(4),
+        };
+        frame.render_widget(
+            Paragraph::new(message)
+                .style(theme.dim)
+                .wrap(ratatui::widgets::Wrap { trim: true }),
+            inner,
+        );
+    }
+}
+
+/// A text with the characters at `marks` highlighted.
+pub fn highlighted(text: &str, marks: &[usize], theme: &Theme) -> Line<'static> {
+    if marks.is_empty() {
+        return Line::from(text.to_owned());
+    }
+    let mut spans = Vec::new();
+    let mut run = String::new();
+    let mut run_marked = false;
+    for (index, c) in text.chars().enumerate() {
+        let marked = marks.contains(&index);
+        if marked != run_marked && !run.is_empty() {
+            spans.push(span_of(std::mem::take(&mut run), run_marked, theme));
+        }
+        run_marked = marked;
+        run.push(c);
+    }
+    if !run.is_empty() {
+        spans.push(span_of(run, run_marked, theme));
+    }
+    Line::from(spans)
+}
+
+fn span_of(text: String, marked: bool, theme: &Theme) -> Span<'static> {
+    if marked {
+        Span::styled(text, theme.highlight)
+    } else {
+        Span::raw(text)
+    }
+}

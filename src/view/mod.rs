@@ -1,0 +1,66 @@
+//! Drawing the browser: reads the state and draws it, sends nothing, changes nothing.
+//!
+//! One module per screen or dialog. Every string that came from a service passes through
+//! [`clean`] (`text::sanitize`) before it is drawn. Lists build only the rows that fit.
+
+pub mod browse;
+pub mod detail;
+pub mod dialogs;
+pub mod screens;
+pub mod status;
+pub mod theme;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use crate::app::state::{Dialog, Screen, State};
+use crate::app::update::browse_areas;
+pub use theme::Theme;
+
+/// Draws the whole browser with the default theme.
+pub fn draw(frame: &mut Frame<'_>, state: &State) {
+    draw_with(frame, state, &Theme::default());
+}
+
+/// Draws the whole browser.
+pub fn draw_with(frame: &mut Frame<'_>, state: &State, theme: &Theme) {
+    let areas = browse_areas(state);
+    match &state.screen {
+        Screen::Browse => {
+            browse::draw_connections(frame, areas.connections, state, theme);
+            browse::draw_users(frame, areas.users, state, theme);
+            detail::draw(frame, areas.detail, state, theme);
+        }
+        Screen::Audit(audit) => screens::draw_audit(frame, areas.main, state, audit, theme),
+        Screen::Person(person) => screens::draw_person(frame, areas.main, state, person, theme),
+    }
+    let whole = frame.area();
+    match &state.dialog {
+        Some(Dialog::Help) => dialogs::draw_help(frame, whole, state, theme),
+        Some(Dialog::Editor(editor)) => dialogs::draw_editor(frame, whole, state, editor, theme),
+        Some(Dialog::Preview(preview)) => {
+            dialogs::draw_preview(frame, whole, state, preview, theme);
+        }
+        Some(Dialog::Command(_)) | None => {}
+    }
+    status::draw_status(frame, areas.status, state, theme);
+    status::draw_toasts(
+        frame,
+        Rect {
+            height: whole.height.saturating_sub(1),
+            ..whole
+        },
+        state,
+        theme,
+    );
+}
+
+/// Server text made safe to draw.
+pub fn clean(text: &str) -> String {
+    crate::text::sanitize(text)
+}
+
+/// Optional server text made safe to draw, with a dash for none.
+pub fn clean_or_dash(text: Option<&str>) -> String {
+    text.map_or_else(|| "—".to_owned(), clean)
+}

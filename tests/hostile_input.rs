@@ -1,0 +1,56 @@
+//! Server text with terminal control sequences never reaches the terminal raw: tables and CSV
+//! strip it, JSON escapes it.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{CliEnv, raw_login, start_sim, stdout};
+
+const HOSTILE: &str = "Eve\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}31m\u{0}";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn control_sequences_from_the_server_are_stripped_or_escaped() {
+    let sim = start_sim(0).await;
+    let http = reqwest::Client::new();
+    let token = raw_login(&http, &sim).await;
+    let created: serde_json::Value = http
+        .post(format!("{}/looker/api/4.0/users", sim.base_url()))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"first_name": HOSTILE, "last_name": "Mallory", "credentials_email": {"email": "eve@example.com"}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    let env = CliEnv::for_sim(&sim);
+    for args in [
+        vec!["users", "looker"],
+        vec!["users", "looker", "--format", "csv"],
+        vec!["show", "looker", id.as_str()],
+        vec!["audit", "looker"],
+    ] {
+        let text = stdout(&env.run(&args).await);
+        assert!(
+            !text
+                .chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\r'),
+            "{args:?} printed a control character"
+        );
+        assert!(
+            text.to_lowercase().contains("eve"),
+            "{args:?} still shows the text around it"
+        );
+    }
+    let json = stdout(&env.run(&["show", "looker", &id, "--format", "json"]).await);
+    assert!(!json.chars().any(|c| c.is_control() && c != '\n'));
+    let record: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(
+        record["display_name"]
+            .as_str()
+            .unwrap()
+            .starts_with(HOSTILE),
+        "JSON keeps the exact value, escaped"
+    );
+}

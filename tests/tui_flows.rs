@@ -1,0 +1,283 @@
+//! End-to-end flows: the real browser loop on a shared `TestBackend`, driven by scripted keys,
+//! against the simulator. Every step waits for the drawn screen to show its result (with a
+//! timeout) before the next key is sent.
+#![allow(clippy::unwrap_used)]
+
+mod tui_support;
+
+use crossterm::event::KeyCode;
+use roster::app::{App, Session};
+use roster::service::AnyDirectory;
+use roster::simulator::{RunningSimulator, SimOptions};
+use tui_support::{Harness, closed_port_session, simulator_sessions};
+
+async fn simulator() -> RunningSimulator {
+    roster::simulator::start(&SimOptions::default())
+        .await
+        .unwrap()
+}
+
+fn app(sessions: Vec<Session>) -> App {
+    App::new(sessions, &toml::Table::new()).unwrap()
+}
+
+/// Moves the detail selection down until the attribute is selected.
+async fn select_attribute(h: &mut Harness, name: &str) {
+    let marker = format!("▶ {name} ");
+    for _ in 0..60 {
+        let screen = h.screen();
+        if screen.contains(&marker) {
+            return;
+        }
+        h.char('j');
+        h.wait_for("the selection to move", |s| s != screen).await;
+    }
+    panic!("attribute {name} not found:\n{}", h.screen());
+}
+
+/// Opens a connection's users, filters for `person`, and opens the first match.
+async fn open_person(h: &mut Harness, conn: &str, person: &str) {
+    h.wait_text(&format!("{conn} (")).await;
+    h.char(':');
+    h.type_text(&format!("conn {conn}"));
+    h.key(KeyCode::Enter);
+    h.wait_for("users listed", |s| {
+        s.contains("users ─") || s.contains(" users ")
+    })
+    .await;
+    h.char('/');
+    h.type_text(person);
+    h.wait_text(" 1 match").await;
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    h.wait_text("attributes ──").await;
+}
+
+/// The whole attribute edit: browse → filter → open → edit → preview → confirm → refreshed.
+/// Adding a service's flow is one call with its connection, person, attribute and values.
+async fn edit_attribute_flow(conn: &str, person: &str, attribute: &str, old: &str, new: &str) {
+    let sim = simulator().await;
+    let mut h = Harness::start(app(simulator_sessions(&sim, &[conn])), 120, 40);
+    open_person(&mut h, conn, person).await;
+    select_attribute(&mut h, attribute).await;
+    h.char('e');
+    h.wait_text(&format!("Edit attribute {attribute}")).await;
+    for _ in 0..old.chars().count() {
+        h.key(KeyCode::Backspace);
+    }
+    h.type_text(new);
+    h.wait_text(new).await;
+    h.key(KeyCode::Enter);
+    let preview = h.wait_text(" Preview on ").await;
+    assert!(preview.contains(&format!("{old} → {new}")), "{preview}");
+    assert!(
+        preview.contains("Authorization: ") && preview.contains(" ********"),
+        "{preview}"
+    );
+    h.char('y');
+    let refreshed = h
+        .wait_for("the refreshed record", |s| {
+            s.contains("done:")
+                && s.lines().any(|line| {
+                    line.contains(&format!("▶ {attribute} "))
+                        && line.contains(&format!(" {new}  ← "))
+                })
+        })
+        .await;
+    assert!(!refreshed.contains(" Preview on "));
+    // The service holds the new value.
+    let [session] = <[Session; 1]>::try_from(simulator_sessions(&sim, &[conn])).unwrap();
+    let directory: AnyDirectory = session.directory.unwrap();
+    let user = directory.find_user(person_email(person)).await.unwrap();
+    assert_eq!(user.attribute(attribute).unwrap().values, [new]);
+    h.char('q');
+    h.ended().await.unwrap();
+}
+
+fn person_email(person: &str) -> &str {
+    match person {
+        "priya" => "priya.raman@example.com",
+        other => other,
+    }
+}
+
+#[tokio::test]
+async fn looker_attribute_edit_is_previewed_confirmed_and_refreshed() {
+    edit_attribute_flow("looker", "priya", "region", "APAC", "LATAM").await;
+}
+
+#[tokio::test]
+async fn scim_attribute_edit_is_previewed_confirmed_and_refreshed() {
+    edit_attribute_flow(
+        "scim",
+        "priya",
+        "title",
+        "Sales Operations Lead",
+        "Head of Sales Ops",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn looker_delete_previews_the_fallback_and_sends_nothing_on_escape() {
+    let sim = simulator().await;
+    let mut h = Harness::start(app(simulator_sessions(&sim, &["looker"])), 120, 40);
+    open_person(&mut h, "looker", "priya").await;
+    select_attribute(&mut h, "region").await;
+    h.char('d');
+    let preview = h.wait_text(" Preview on ").await;
+    assert!(preview.contains("falls back to"), "{preview}");
+    assert!(preview.contains("DELETE "), "{preview}");
+    h.key(KeyCode::Esc);
+    h.wait_for("the preview to close", |s| !s.contains(" Preview on "))
+        .await;
+    let [session] = <[Session; 1]>::try_from(simulator_sessions(&sim, &["looker"])).unwrap();
+    let user = session
+        .directory
+        .unwrap()
+        .find_user("priya.raman@example.com")
+        .await
+        .unwrap();
+    assert_eq!(user.attribute("region").unwrap().values, ["APAC"]);
+    h.finish().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_refused_value_lands_on_its_field_and_the_form_stays_open() {
+    let sim = simulator().await;
+    let mut h = Harness::start(app(simulator_sessions(&sim, &["looker"])), 120, 40);
+    open_person(&mut h, "looker", "priya").await;
+    select_attribute(&mut h, "cost_center").await;
+    h.char('e');
+    h.wait_text("Edit attribute cost_center").await;
+    h.type_text("x");
+    h.key(KeyCode::Enter);
+    let screen = h.wait_text("is not a number").await;
+    assert!(
+        screen.contains("cost_center: \"3100x\" is not a number"),
+        "{screen}"
+    );
+    assert!(screen.contains("Edit attribute cost_center"));
+    h.finish().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_failing_connection_shows_its_error_while_the_others_work() {
+    let sim = simulator().await;
+    let mut sessions = vec![closed_port_session("broken").await];
+    sessions.extend(simulator_sessions(&sim, &["looker", "crowd"]));
+    let mut h = Harness::start(app(sessions), 100, 30);
+    let screen = h
+        .wait_for("both connections settled", |s| {
+            s.contains("broken (looker)  error: cannot reach") && s.contains("ready, ")
+        })
+        .await;
+    assert!(screen.contains("cannot list users"), "{screen}");
+    h.char('j');
+    h.wait_for("the looker users", |s| {
+        s.contains("priya.raman@example.com")
+    })
+    .await;
+    h.finish().await.unwrap();
+}
+
+#[tokio::test]
+async fn audit_runs_over_the_connection_and_jumps_to_a_user() {
+    let sim = simulator().await;
+    let mut h = Harness::start(app(simulator_sessions(&sim, &["looker"])), 140, 40);
+    h.wait_text("ready, ").await;
+    h.char('a');
+    let screen = h
+        .wait_for("the audit to finish", |s| {
+            s.contains("read ") && s.contains("users")
+        })
+        .await;
+    assert!(screen.contains("▸ hidden"), "{screen}");
+    assert!(screen.contains("▸ locked ("), "{screen}");
+    h.char('/');
+    h.wait_text("type to filter findings").await;
+    h.type_text("priya.raman db_pass");
+    h.key(KeyCode::Enter);
+    h.wait_for("one finding", |s| s.contains("▸ hidden (1)"))
+        .await;
+    h.key(KeyCode::Enter);
+    h.wait_text("▶ db_password ").await;
+    h.finish().await.unwrap();
+}
+
+#[tokio::test]
+async fn audit_exports_json_with_the_stable_shape() {
+    let sim = simulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.json");
+    let mut h = Harness::start(app(simulator_sessions(&sim, &["looker"])), 140, 40);
+    h.wait_text("ready, ").await;
+    h.char('a');
+    h.wait_for("the audit to finish", |s| {
+        s.contains("read ") && s.contains("users")
+    })
+    .await;
+    h.char(':');
+    h.type_text(&format!("export {}", path.display()));
+    h.key(KeyCode::Enter);
+    h.wait_text("exported to").await;
+    let value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let first = value
+        .as_array()
+        .unwrap()
+        .first()
+        .unwrap()
+        .as_object()
+        .unwrap();
+    assert_eq!(
+        first.keys().collect::<Vec<_>>(),
+        ["connection", "user", "attribute", "finding", "detail"]
+    );
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        !text.contains("s3cret"),
+        "a hidden value leaked into the export"
+    );
+    h.finish().await.unwrap();
+}
+
+#[tokio::test]
+async fn keys_remapped_in_the_config_drive_the_loop() {
+    let sim = simulator().await;
+    let keys: toml::Table = toml::from_str("quit = \"x\"\naudit = \"A\"").unwrap();
+    let app = App::new(simulator_sessions(&sim, &["looker"]), &keys).unwrap();
+    let mut h = Harness::start(app, 100, 30);
+    h.wait_text("ready, ").await;
+    h.char('q');
+    h.char('A');
+    h.wait_text(" Audit of looker").await;
+    h.char('x');
+    h.ended().await.unwrap();
+}
+
+#[tokio::test]
+async fn update_user_then_person_view_across_connections() {
+    let sim = simulator().await;
+    let mut h = Harness::start(app(simulator_sessions(&sim, &["looker", "crowd"])), 120, 40);
+    open_person(&mut h, "looker", "priya").await;
+    h.char('u');
+    h.wait_text("Update user").await;
+    h.type_text("ka");
+    h.ctrl('s');
+    let preview = h.wait_text(" Preview on ").await;
+    assert!(preview.contains("Priya → Priyaka"), "{preview}");
+    h.key(KeyCode::Enter);
+    h.wait_text("Priyaka Raman").await;
+    h.char('p');
+    h.wait_text("Person · priya.raman@example.com").await;
+    let person = h
+        .wait_for("the looker record", |s| s.contains("Priyaka Raman"))
+        .await;
+    // Crowd holds the same person (username praman) under the old name: a flagged mismatch.
+    assert!(
+        person.contains("praman") && person.contains("mismatch: name"),
+        "{person}"
+    );
+    h.finish().await.unwrap();
+}
