@@ -4,6 +4,7 @@
 //! dispatches to them so that the command line and the browser never name a service's types.
 //! Nothing here draws or prints.
 
+pub mod crowd;
 pub mod error;
 pub mod http;
 pub mod looker;
@@ -97,6 +98,8 @@ pub trait Directory {
 /// One open connection of any kind.
 #[derive(Debug, Clone)]
 pub enum AnyDirectory {
+    /// An Atlassian Crowd `usermanagement/1` connection.
+    Crowd(crowd::Client),
     /// A Looker API 4.0 connection.
     Looker(looker::Client),
     /// An Atlassian Cloud user provisioning (SCIM 2.0) connection.
@@ -106,6 +109,7 @@ pub enum AnyDirectory {
 macro_rules! dispatch {
     ($self:expr, $client:ident => $call:expr) => {
         match $self {
+            AnyDirectory::Crowd($client) => $call,
             AnyDirectory::Looker($client) => $call,
             AnyDirectory::Scim($client) => $call,
         }
@@ -118,13 +122,9 @@ impl AnyDirectory {
         http::check_transport(&connection.url, options.insecure).map_err(ServiceError::Invalid)?;
         let http = HttpClient::new(&connection.name, options.read_only || connection.read_only)?;
         Ok(match connection.kind {
+            ServiceKind::Crowd => Self::Crowd(crowd::Client::new(http, connection)?),
             ServiceKind::Looker => Self::Looker(looker::Client::new(http, connection)?),
             ServiceKind::Scim => Self::Scim(scim::Client::new(http, connection)?),
-            other => {
-                return Err(ServiceError::Unsupported(format!(
-                    "{other} connections are not supported yet"
-                )));
-            }
         })
     }
 

@@ -1,9 +1,10 @@
 //! The built-in simulator of the three APIs: one axum server on 127.0.0.1 over one in-memory store.
 //!
-//! Each service is a sibling router under its own prefix (`/looker`, `/scim`, and later
-//! `/crowd`) over the same seeded people. `roster sim` and `roster demo` run it; the tests start
+//! Each service is a sibling router under its own prefix (`/crowd`, `/looker`, `/scim`) over the
+//! same seeded people. `roster sim` and `roster demo` run it; the tests start
 //! it on port 0. It holds only demo data and its own credentials.
 
+pub mod crowd;
 pub mod faults;
 pub mod fields;
 pub mod looker;
@@ -58,6 +59,7 @@ pub struct SimOptions {
 pub struct SimState {
     /// Accepted credentials.
     pub credentials: SimCredentials,
+    crowd: Mutex<crowd::CrowdStore>,
     looker: Mutex<looker::LookerStore>,
     scim: Mutex<scim::ScimStore>,
 }
@@ -67,9 +69,17 @@ impl SimState {
     pub fn new(seed: &Seed, credentials: SimCredentials) -> Result<Self, String> {
         Ok(Self {
             credentials,
+            crowd: Mutex::new(crowd::CrowdStore::from_seed(seed)?),
             looker: Mutex::new(looker::LookerStore::from_seed(seed)?),
             scim: Mutex::new(scim::ScimStore::from_seed(seed)?),
         })
+    }
+
+    /// The Crowd store, locked; poisoning is recovered as for [`SimState::looker`].
+    pub fn crowd(&self) -> MutexGuard<'_, crowd::CrowdStore> {
+        self.crowd
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The Looker store, locked. A poisoned lock is recovered: the data stays consistent because
@@ -95,6 +105,7 @@ impl SimState {
 /// reach an API below a path prefix such as `/looker`.
 pub fn router(state: Arc<SimState>) -> Router {
     Router::new()
+        .nest("/crowd", crowd::router(state.clone()))
         .nest("/looker", looker::router(state.clone()))
         .nest("/scim", scim::router(state.clone()))
         .merge(looker::router(state))
