@@ -74,6 +74,9 @@ pub struct AttributeMeta {
     pub system: bool,
     /// The attribute accepts several values (Crowd custom attributes, SCIM emails).
     pub multi_valued: bool,
+    /// A field of the user's identity (name, email, active, ids) shown beside the attributes:
+    /// editable through `update` where the API allows, but not audited as an attribute.
+    pub identity: bool,
 }
 
 impl Attribute {
@@ -105,6 +108,12 @@ impl Attribute {
     pub fn locked_because(mut self, reason: &str) -> Self {
         self.locked = true;
         self.lock_reason = Some(reason.to_owned());
+        self
+    }
+
+    /// Marks the attribute as a field of the user's identity (see [`AttributeMeta::identity`]).
+    pub fn identity_field(mut self) -> Self {
+        self.meta.identity = true;
         self
     }
 

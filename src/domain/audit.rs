@@ -77,7 +77,7 @@ pub fn audit_record(record: &UserRecord) -> Vec<Finding> {
 
 fn attribute_findings(attribute: &Attribute, active: bool) -> Vec<(FindingKind, String)> {
     let mut out = Vec::new();
-    if !attribute.is_set() {
+    if !attribute.is_set() || attribute.meta.identity {
         return out;
     }
     let winner = &attribute.candidates[0];

@@ -98,7 +98,7 @@ pub fn record(connection: &str, user: &wire::User, mut raw: serde_json::Value) -
             other => other.to_string(),
         })
     });
-    let mut attributes = vec![
+    let identity = [
         Attribute::single("name", "Username", one(Some(summary.id.clone())), SOURCE)
             .locked_because(NAME_LOCK),
         Attribute::single("key", "Key", one(clean(&user.key)), SOURCE).locked_because(KEY_LOCK),
@@ -130,6 +130,10 @@ pub fn record(connection: &str, user: &wire::User, mut raw: serde_json::Value) -
         Attribute::single("directory", "Directory", one(directory), SOURCE)
             .locked_because(DIRECTORY_LOCK),
     ];
+    let mut attributes: Vec<Attribute> = identity
+        .into_iter()
+        .map(Attribute::identity_field)
+        .collect();
     let mut custom: Vec<Attribute> = user
         .attributes
         .as_ref()

@@ -152,6 +152,7 @@ fn attribute(
                 .filter(|_| hidden),
             system: definition.is_system,
             multi_valued: false,
+            identity: false,
         },
     }
 }

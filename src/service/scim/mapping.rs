@@ -40,6 +40,16 @@ pub const CORE_ATTRIBUTES: &[(&str, &str)] = &[
     ("organization", "Organization"),
 ];
 
+/// Core attributes that identify the user (not audited as attributes).
+const IDENTITY_ATTRIBUTES: &[&str] = &[
+    "id",
+    "userName",
+    "displayName",
+    "active",
+    "externalId",
+    "emails",
+];
+
 /// Enterprise extension attributes always shown: (attribute within the extension, label).
 pub const ENTERPRISE_ATTRIBUTES: &[(&str, &str)] = &[
     ("department", "Department (enterprise)"),
@@ -230,6 +240,9 @@ fn attribute(name: &str, label: &str, source: &str, values: Vec<String>, multi: 
     attribute.meta = AttributeMeta {
         multi_valued: multi,
         system: name == "id" || name.starts_with("meta."),
+        identity: IDENTITY_ATTRIBUTES.contains(&name)
+            || name.starts_with("name.")
+            || name.starts_with("meta."),
         ..AttributeMeta::default()
     };
     match lock_reason(name) {
