@@ -67,7 +67,8 @@ async fn edit_attribute_flow(conn: &str, person: &str, attribute: &str, old: &st
     }
     h.type_text(new);
     h.wait_text(new).await;
-    h.key(KeyCode::Enter);
+    // Ctrl-S previews from any field, multi-line ones (Crowd's multi-valued) included.
+    h.ctrl('s');
     let preview = h.wait_text(" Preview on ").await;
     assert!(preview.contains(&format!("{old} → {new}")), "{preview}");
     assert!(
@@ -104,6 +105,11 @@ fn person_email(person: &str) -> &str {
 #[tokio::test]
 async fn looker_attribute_edit_is_previewed_confirmed_and_refreshed() {
     edit_attribute_flow("looker", "priya", "region", "APAC", "LATAM").await;
+}
+
+#[tokio::test]
+async fn crowd_attribute_edit_is_previewed_confirmed_and_refreshed() {
+    edit_attribute_flow("crowd", "priya", "department", "Sales", "Sales Ops").await;
 }
 
 #[tokio::test]

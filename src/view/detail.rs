@@ -140,10 +140,10 @@ fn attribute_block(
             first.push(Span::raw(" "));
         }
     }
-    if attribute.hidden {
-        first.push(Span::styled("••••", theme.warn));
-    } else if !attribute.is_set() {
+    if !attribute.is_set() {
         first.push(Span::styled("(unset)", theme.dim));
+    } else if attribute.hidden {
+        first.push(Span::styled("••••", theme.warn));
     } else {
         first.push(Span::raw(
             attribute
