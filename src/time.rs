@@ -23,8 +23,22 @@ pub fn rfc3339(seconds: u64) -> String {
     )
 }
 
-/// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
+/// Microseconds since the Unix epoch as `YYYY-MM-DDTHH:MM:SS.ffffffZ` (SCIM `meta` times).
+pub fn rfc3339_micros(epoch_micros: i64) -> String {
+    let seconds = epoch_micros.div_euclid(1_000_000);
+    let micros = epoch_micros.rem_euclid(1_000_000);
+    let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
+    let of_day = seconds.rem_euclid(86_400);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{micros:06}Z",
+        of_day / 3600,
+        of_day % 3600 / 60,
+        of_day % 60
+    )
+}
+
+/// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar): (year, month, day).
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);

@@ -98,6 +98,17 @@ impl SimState {
     }
 }
 
+/// The decoded query pairs of a request URI, in order.
+pub fn query_pairs(uri: &axum::http::Uri) -> Vec<(String, String)> {
+    uri.query()
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .into_owned()
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The router serving every simulated API.
 ///
 /// Looker is also served at the root (`/api/4.0/...`, `/api/logout`): the official SDKs resolve

@@ -25,6 +25,7 @@ use super::search;
 use super::store::{Refusal, User, source};
 use crate::simulator::SimState;
 use crate::simulator::fields::Selection;
+use crate::simulator::query_pairs;
 
 /// Token lifetime, as Looker's default.
 const TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
@@ -161,16 +162,6 @@ async fn require_token(State(state): Shared, request: Request, next: Next) -> Re
             "Requires authentication.",
         )
     }
-}
-
-fn query_pairs(uri: &axum::http::Uri) -> Vec<(String, String)> {
-    uri.query()
-        .map(|q| {
-            url::form_urlencoded::parse(q.as_bytes())
-                .into_owned()
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn param<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {

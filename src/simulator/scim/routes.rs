@@ -27,6 +27,7 @@ use super::schema::{self, ResourceKind};
 use super::store::{ScimStore, Stored};
 use crate::service::scim::wire::{ERROR, LIST_RESPONSE, MEDIA_TYPE, PatchRequest};
 use crate::simulator::SimState;
+use crate::simulator::query_pairs;
 
 /// The largest page, and the default one (Atlassian's documented 100).
 pub const MAX_PAGE: usize = 100;
@@ -142,16 +143,6 @@ async fn require_token(State(state): Shared, request: Request, next: Next) -> Re
         .headers_mut()
         .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     response
-}
-
-fn query_pairs(uri: &axum::http::Uri) -> Vec<(String, String)> {
-    uri.query()
-        .map(|q| {
-            url::form_urlencoded::parse(q.as_bytes())
-                .into_owned()
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn param<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {

@@ -550,26 +550,7 @@ fn now() -> String {
 
 /// ISO 8601 UTC with microseconds, as Atlassian sends `meta` times.
 pub fn timestamp(epoch_micros: i64) -> String {
-    let seconds = epoch_micros.div_euclid(1_000_000);
-    let micros = epoch_micros.rem_euclid(1_000_000);
-    let days = seconds.div_euclid(86_400);
-    let of_day = seconds.rem_euclid(86_400);
-    // Howard Hinnant's civil-from-days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{micros:06}Z",
-        of_day / 3600,
-        of_day % 3600 / 60,
-        of_day % 60
-    )
+    crate::time::rfc3339_micros(epoch_micros)
 }
 
 #[cfg(test)]
