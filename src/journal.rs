@@ -272,6 +272,46 @@ impl Journal {
     }
 }
 
+/// Sends a confirmed plan the way the browser sends every write: the user is read again and the
+/// edit planned again (a difference from the confirmed plan stops it), then the plan is applied
+/// and the attempt journaled. `user_id` is None for a create.
+pub async fn send_confirmed(
+    directory: &crate::service::AnyDirectory,
+    journal: Option<&Journal>,
+    connection: &str,
+    user_id: Option<&str>,
+    edit: &Edit,
+    confirmed: &WritePlan,
+) -> Result<Option<String>, crate::service::ServiceError> {
+    let fresh = match user_id {
+        Some(id) => {
+            let fresh = directory.read_user(id).await?;
+            let now = directory.plan(Some(&fresh), edit).await?;
+            if let Some(conflict) = crate::service::plan::conflict(confirmed, &now) {
+                return Err(crate::service::ServiceError::Conflict(conflict));
+            }
+            Some(fresh)
+        }
+        None => None,
+    };
+    let outcome = directory.apply(confirmed).await;
+    if let Some(journal) = journal {
+        let recorded = outcome.clone().map_err(|e| e.to_string());
+        let undo = UndoRecipe::for_edit(fresh.as_ref(), edit);
+        if let Err(why) = journal.record(
+            connection,
+            fresh.as_ref(),
+            edit.verb(),
+            confirmed,
+            &recorded,
+            undo,
+        ) {
+            tracing::warn!("a write was not journaled: {why}");
+        }
+    }
+    outcome
+}
+
 /// The outcome text of a plan that was never sent because an earlier one failed.
 pub const NOT_SENT: &str = "not sent: an earlier write of the same run failed";
 

@@ -4,6 +4,7 @@
 
 use roster::config::Config;
 use roster::domain::Edit;
+use roster::journal::send_confirmed;
 use roster::service::{AnyDirectory, OpenOptions, ServiceError};
 use roster::simulator::{self, RunningSimulator, SimOptions};
 
@@ -39,8 +40,7 @@ async fn a_change_made_meanwhile_stops_the_write(conn: &str, user: &str, attribu
         .unwrap();
     theirs.apply(&their_plan).await.unwrap();
 
-    let error = mine
-        .apply_unchanged(&record.id, &edit, &previewed)
+    let error = send_confirmed(&mine, None, conn, Some(&record.id), &edit, &previewed)
         .await
         .unwrap_err();
     match &error {
@@ -63,7 +63,7 @@ async fn a_change_made_meanwhile_stops_the_write(conn: &str, user: &str, attribu
     // Without a change meanwhile, the same path writes.
     let fresh = mine.read_user(&record.id).await.unwrap();
     let plan = mine.plan(Some(&fresh), &edit).await.unwrap();
-    mine.apply_unchanged(&record.id, &edit, &plan)
+    send_confirmed(&mine, None, conn, Some(&record.id), &edit, &plan)
         .await
         .unwrap();
     assert_eq!(

@@ -57,7 +57,10 @@ async fn open_person(h: &mut Harness, conn: &str, person: &str) {
 /// Adding a service's flow is one call with its connection, person, attribute and values.
 async fn edit_attribute_flow(conn: &str, person: &str, attribute: &str, old: &str, new: &str) {
     let sim = simulator().await;
-    let mut h = Harness::start(app(simulator_sessions(&sim, &[conn])), 120, 40);
+    let state = tempfile::tempdir().unwrap();
+    let journal = roster::journal::Journal::in_dir(state.path());
+    let browser = app(simulator_sessions(&sim, &[conn])).with_journal(Some(journal.clone()));
+    let mut h = Harness::start(browser, 120, 40);
     open_person(&mut h, conn, person).await;
     select_attribute(&mut h, attribute).await;
     h.char('e');
@@ -91,6 +94,14 @@ async fn edit_attribute_flow(conn: &str, person: &str, attribute: &str, old: &st
     let directory: AnyDirectory = session.directory.unwrap();
     let user = directory.find_user(person_email(person)).await.unwrap();
     assert_eq!(user.attribute(attribute).unwrap().values, [new]);
+    // The write is journaled, with what it changed and how to undo it.
+    let entries = journal.entries().unwrap();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(
+        (entries[0].outcome.as_str(), entries[0].connection.as_str()),
+        ("written", conn)
+    );
+    assert_eq!(entries[0].changes[0].after.as_deref(), Some(new));
     h.char('q');
     h.ended().await.unwrap();
 }

@@ -11,6 +11,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::audit::{ExportFormat, render_export};
 use super::msg::{Effect, Msg, PersonLookup, RequestId};
 use crate::domain::UserRecord;
+use crate::journal::{Journal, send_confirmed};
 use crate::service::{AnyDirectory, ListQuery, ServiceError};
 
 /// How many records an audit or person lookup reads at once per connection.
@@ -23,12 +24,26 @@ const AUDIT_BATCH: usize = 16;
 pub struct Runner {
     directories: Vec<Option<AnyDirectory>>,
     tx: UnboundedSender<Msg>,
+    journal: Option<Journal>,
+    names: Vec<String>,
 }
 
 impl Runner {
     /// A runner over these connections (None where a connection could not be opened).
     pub fn new(directories: Vec<Option<AnyDirectory>>, tx: UnboundedSender<Msg>) -> Self {
-        Self { directories, tx }
+        Self {
+            directories,
+            tx,
+            journal: None,
+            names: Vec::new(),
+        }
+    }
+
+    /// Journals every write (with the connections' names) to `journal`.
+    pub fn with_journal(mut self, journal: Option<Journal>, names: Vec<String>) -> Self {
+        self.journal = journal;
+        self.names = names;
+        self
     }
 
     fn directory(&self, conn: usize) -> Option<AnyDirectory> {
@@ -111,11 +126,18 @@ impl Runner {
                 let Some(directory) = self.directory(conn) else {
                     return;
                 };
+                let journal = self.journal.clone();
+                let name = self.names.get(conn).cloned().unwrap_or_default();
                 tokio::spawn(async move {
-                    let result = match user_id {
-                        Some(id) => directory.apply_unchanged(&id, &edit, &plan).await,
-                        None => directory.apply(&plan).await,
-                    };
+                    let result = send_confirmed(
+                        &directory,
+                        journal.as_ref(),
+                        &name,
+                        user_id.as_deref(),
+                        &edit,
+                        &plan,
+                    )
+                    .await;
                     let _ = tx.send(Msg::Applied { request, result });
                 });
             }

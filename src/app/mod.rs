@@ -26,6 +26,7 @@ use ratatui::Terminal;
 use ratatui::backend::Backend;
 
 use crate::domain::ServiceKind;
+use crate::journal::Journal;
 use crate::service::AnyDirectory;
 use effects::Runner;
 use keymap::{KeyMap, KeyMapError};
@@ -50,6 +51,7 @@ pub struct Session {
 pub struct App {
     state: State,
     directories: Vec<Option<AnyDirectory>>,
+    journal: Option<Journal>,
 }
 
 impl App {
@@ -82,7 +84,14 @@ impl App {
         Ok(Self {
             state: State::new(keys, connections),
             directories,
+            journal: None,
         })
+    }
+
+    /// Journals every write to `journal` (the real browser uses the state dir's journal).
+    pub fn with_journal(mut self, journal: Option<Journal>) -> Self {
+        self.journal = journal;
+        self
     }
 
     /// The state (for inspection before the loop runs).
@@ -94,7 +103,7 @@ impl App {
 /// Runs the browser on the terminal: alternate screen, raw mode, mouse capture; the terminal is
 /// restored on quit, on error and on panic.
 pub async fn run_terminal(sessions: Vec<Session>, keys: &toml::Table) -> color_eyre::Result<()> {
-    let app = App::new(sessions, keys)?;
+    let app = App::new(sessions, keys)?.with_journal(Journal::open_default().ok());
     let mut guard = crate::terminal::enter()?;
     let result = run_loop(guard.terminal(), crossterm::event::EventStream::new(), app).await;
     let restored = guard.restore();
@@ -118,9 +127,11 @@ where
     let App {
         mut state,
         directories,
+        journal,
     } = app;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let runner = Runner::new(directories, tx);
+    let names = state.connections.iter().map(|c| c.name.clone()).collect();
+    let runner = Runner::new(directories, tx).with_journal(journal, names);
     let size = terminal.size()?;
     state.size = (size.width, size.height);
     for effect in update::start(&mut state) {

@@ -174,23 +174,6 @@ impl AnyDirectory {
         dispatch!(self, c => c.plan(record, edit).await)
     }
 
-    /// Re-reads the user and re-plans the edit just before writing; when the re-planned changes
-    /// differ from the confirmed ones, the record changed since the preview and nothing is sent.
-    /// Otherwise sends the confirmed plan.
-    pub async fn apply_unchanged(
-        &self,
-        user_id: &str,
-        edit: &Edit,
-        confirmed: &WritePlan,
-    ) -> Result<Option<String>, ServiceError> {
-        let fresh = self.read_user(user_id).await?;
-        let now = self.plan(Some(&fresh), edit).await?;
-        if let Some(conflict) = plan::conflict(confirmed, &now) {
-            return Err(ServiceError::Conflict(conflict));
-        }
-        self.apply(confirmed).await
-    }
-
     /// See [`Directory::apply`].
     pub async fn apply(&self, plan: &WritePlan) -> Result<Option<String>, ServiceError> {
         dispatch!(self, c => c.apply(plan).await)
