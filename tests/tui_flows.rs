@@ -102,6 +102,19 @@ async fn edit_attribute_flow(conn: &str, person: &str, attribute: &str, old: &st
         ("written", conn)
     );
     assert_eq!(entries[0].changes[0].after.as_deref(), Some(new));
+    // `z` reverts it through the same preview and confirmation.
+    h.char('z');
+    let undo = h.wait_text(" Preview on ").await;
+    assert!(undo.contains(&format!("{new} → {old}")), "{undo}");
+    h.char('y');
+    h.wait_for("the reverted record", |s| {
+        !s.contains(" Preview on ")
+            && s.lines().any(|line| {
+                line.contains(&format!("▶ {attribute} ")) && line.contains(&format!(" {old}  ← "))
+            })
+    })
+    .await;
+    assert_eq!(journal.entries().unwrap().len(), 2);
     h.char('q');
     h.ended().await.unwrap();
 }

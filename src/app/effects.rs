@@ -116,6 +116,21 @@ impl Runner {
                     let _ = tx.send(Msg::Planned { request, result });
                 });
             }
+            Effect::FindUndo { conn, request } => {
+                let Some(directory) = self.directory(conn) else {
+                    return;
+                };
+                let journal = self.journal.clone();
+                let name = self.names.get(conn).cloned().unwrap_or_default();
+                tokio::spawn(async move {
+                    let result = find_undo(&directory, journal.as_ref(), &name).await;
+                    let _ = tx.send(Msg::UndoFound {
+                        request,
+                        conn,
+                        result,
+                    });
+                });
+            }
             Effect::Apply {
                 conn,
                 request,
@@ -269,4 +284,30 @@ async fn find_person(
             Ok(None)
         }
     }
+}
+
+/// The last written, undoable journal entry of a connection, its user as it is now, and the edit
+/// that reverts it.
+async fn find_undo(
+    directory: &AnyDirectory,
+    journal: Option<&Journal>,
+    connection: &str,
+) -> Result<(Box<UserRecord>, crate::domain::Edit), String> {
+    let journal = journal.ok_or("no journal: this browser session records no writes")?;
+    let entries = journal.entries()?;
+    let entry = entries
+        .iter()
+        .rev()
+        .filter(|e| e.connection == connection && e.outcome == "written")
+        .find(|e| !matches!(e.undo, crate::journal::UndoRecipe::NotPossible { .. }))
+        .ok_or_else(|| format!("the journal has no write on `{connection}` that can be undone"))?;
+    let edit = entry
+        .undo
+        .edits()?
+        .into_iter()
+        .next()
+        .ok_or("the entry has nothing to revert")?;
+    let user = entry.user_id.as_deref().ok_or("the entry names no user")?;
+    let record = directory.read_user(user).await.map_err(|e| e.to_string())?;
+    Ok((Box::new(record), edit))
 }

@@ -48,13 +48,15 @@ pub enum Action {
     Raw,
     /// Reload the focused data.
     Refresh,
+    /// Revert the last journaled write on the selected connection (through the preview).
+    Undo,
     /// Leave the browser.
     Quit,
 }
 
 impl Action {
     /// Every action, in help order.
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 20] = [
         Self::Up,
         Self::Down,
         Self::NextPane,
@@ -73,6 +75,7 @@ impl Action {
         Self::Person,
         Self::Raw,
         Self::Refresh,
+        Self::Undo,
         Self::Quit,
     ];
 
@@ -97,6 +100,7 @@ impl Action {
             Self::Person => "person",
             Self::Raw => "raw",
             Self::Refresh => "refresh",
+            Self::Undo => "undo",
             Self::Quit => "quit",
         }
     }
@@ -122,6 +126,7 @@ impl Action {
             Self::Person => "person view",
             Self::Raw => "raw JSON",
             Self::Refresh => "refresh",
+            Self::Undo => "undo last write",
             Self::Quit => "quit",
         }
     }
@@ -146,6 +151,7 @@ impl Action {
             Self::Person => &["p"],
             Self::Raw => &["v"],
             Self::Refresh => &["r"],
+            Self::Undo => &["z"],
             Self::Quit => &["q"],
         }
     }

@@ -46,6 +46,15 @@ pub enum Msg {
         /// The record, or why it could not be read.
         result: Result<Box<UserRecord>, ServiceError>,
     },
+    /// The last undoable write of a connection was found in the journal, and its user read.
+    UndoFound {
+        /// The lookup request.
+        request: RequestId,
+        /// The connection index.
+        conn: usize,
+        /// The user as it is now and the edit that reverts the write, or why there is none.
+        result: Result<(Box<UserRecord>, Edit), String>,
+    },
     /// A write plan was built (nothing sent yet).
     Planned {
         /// The plan request.
@@ -145,6 +154,13 @@ pub enum Effect {
         record: Option<Box<UserRecord>>,
         /// The edit.
         edit: Edit,
+    },
+    /// Find the last undoable write of a connection in the journal and read its user.
+    FindUndo {
+        /// The connection index.
+        conn: usize,
+        /// The request.
+        request: RequestId,
     },
     /// Send a confirmed write plan.
     Apply {

@@ -5,7 +5,7 @@
 
 use super::audit::AuditState;
 use super::editor::EditorState;
-use super::filter::Filter;
+use super::filter::{Filter, narrows};
 use super::keymap::KeyMap;
 use super::msg::RequestId;
 use super::person::PersonState;
@@ -77,14 +77,31 @@ pub struct UserList {
     pub selected: usize,
     /// The first drawn position.
     pub offset: usize,
+    /// The filter text `visible` holds every match of (None: unknown, so the next refilter
+    /// starts from scratch).
+    applied: Option<String>,
 }
 
 impl UserList {
-    /// Recomputes the visible rows from scratch.
+    /// Recomputes the visible rows for the filter text. When the text grew since the last
+    /// refilter (a keystroke), only the previous matches are looked at; otherwise every row is.
     pub fn refilter(&mut self, users: &[UserSummary]) {
         let keep = self.visible.get(self.selected).copied();
-        self.visible.clear();
-        self.extend(users, 0);
+        match &self.applied {
+            Some(old) if narrows(old, &self.filter) => {
+                let mut filter = Filter::new(&self.filter);
+                self.visible.retain(|index| {
+                    users
+                        .get(*index)
+                        .is_some_and(|u| filter.matches(columns(u)))
+                });
+            }
+            _ => {
+                self.visible.clear();
+                self.push_matches(users, 0);
+            }
+        }
+        self.applied = Some(self.filter.clone());
         self.selected = keep
             .and_then(|k| self.visible.iter().position(|v| *v == k))
             .unwrap_or(0);
@@ -93,12 +110,32 @@ impl UserList {
 
     /// Adds the rows from `start` on that pass the filter.
     pub fn extend(&mut self, users: &[UserSummary], start: usize) {
+        if self.applied.as_deref() != Some(self.filter.as_str()) {
+            self.applied = None;
+        }
+        self.push_matches(users, start);
+    }
+
+    fn push_matches(&mut self, users: &[UserSummary], start: usize) {
         let mut filter = Filter::new(&self.filter);
         for (index, user) in users.iter().enumerate().skip(start) {
             if filter.matches(columns(user)) {
                 self.visible.push(index);
             }
         }
+    }
+
+    /// Empties the table for another list of users (nothing visible, nothing selected).
+    pub fn reset(&mut self) {
+        self.visible.clear();
+        self.selected = 0;
+        self.offset = 0;
+        self.applied = None;
+    }
+
+    /// Rows already loaded changed in place: the next refilter looks at every row again.
+    pub fn rows_changed(&mut self) {
+        self.applied = None;
     }
 }
 
@@ -215,6 +252,8 @@ pub struct State {
     pub planning: Option<super::write::Planning>,
     /// A `:user` lookup whose reply is wanted.
     pub find_request: Option<(usize, RequestId)>,
+    /// An undo lookup (`z`) whose reply is wanted.
+    pub undo_request: Option<RequestId>,
     /// The user asked to leave.
     pub quit: bool,
     next_id: u64,
@@ -235,6 +274,7 @@ impl State {
             toasts: Vec::new(),
             size: (80, 24),
             planning: None,
+            undo_request: None,
             find_request: None,
             quit: false,
             next_id: 1,
@@ -263,5 +303,76 @@ impl State {
     /// The record in the detail pane, when it is loaded.
     pub fn record(&self) -> Option<&UserRecord> {
         self.detail.as_ref()?.record.as_deref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn users() -> Vec<UserSummary> {
+        [
+            "ada lovelace",
+            "grace hopper",
+            "alan turing",
+            "barbara liskov",
+            "linus torvalds",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, name)| UserSummary {
+            id: i.to_string(),
+            username: Some(name.replace(' ', ".")),
+            display_name: Some((*name).to_owned()),
+            email: None,
+            active: true,
+        })
+        .collect()
+    }
+
+    fn typed(list: &mut UserList, users: &[UserSummary], text: &str) {
+        list.filter = text.to_owned();
+        list.refilter(users);
+    }
+
+    fn from_scratch(users: &[UserSummary], text: &str) -> Vec<usize> {
+        let mut list = UserList::default();
+        typed(&mut list, users, text);
+        list.visible
+    }
+
+    #[test]
+    fn typing_narrows_to_the_same_rows_as_filtering_from_scratch() {
+        let users = users();
+        let mut list = UserList::default();
+        for text in ["l", "li", "lis", "li", "l", "lo", "lov", "lov ", "lov a"] {
+            typed(&mut list, &users, text);
+            assert_eq!(list.visible, from_scratch(&users, text), "after {text:?}");
+        }
+        assert_eq!(list.visible, [0, 3, 4]);
+    }
+
+    #[test]
+    fn rows_added_or_changed_are_seen_by_the_next_refilter() {
+        let mut users = users();
+        let mut list = UserList::default();
+        typed(&mut list, &users, "a");
+        users.push(UserSummary {
+            id: "9".to_owned(),
+            username: Some("ann".to_owned()),
+            ..users[0].clone()
+        });
+        list.refilter(&users);
+        assert!(list.visible.contains(&5));
+        users[1].display_name = Some("ann hopper".to_owned());
+        users[1].username = Some("ann.hopper".to_owned());
+        list.rows_changed();
+        typed(&mut list, &users, "an");
+        assert_eq!(list.visible, from_scratch(&users, "an"));
+        list.reset();
+        assert!(list.visible.is_empty());
+        list.extend(&users, 0);
+        typed(&mut list, &users, "ann");
+        assert_eq!(list.visible, from_scratch(&users, "ann"));
     }
 }

@@ -59,6 +59,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             result,
         } => user_read(state, conn, request, result),
         Msg::Planned { request, result } => write::planned(state, request, result),
+        Msg::UndoFound {
+            request,
+            conn,
+            result,
+        } => write::undo_found(state, request, conn, result),
         Msg::Applied { request, result } => write::applied(state, request, result),
         Msg::AuditSized {
             request,
@@ -217,6 +222,7 @@ fn browse_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Replace => return write::open_replace(state),
         Action::Create => return write::open_create(state),
         Action::Delete => return write::delete_value(state),
+        Action::Undo => return write::undo_last(state),
         Action::Audit => return views::open_audit(state, false),
         Action::Person => return views::open_person(state),
         Action::Quit | Action::Help | Action::Command => {}
@@ -304,9 +310,7 @@ fn step(at: usize, delta: isize, len: usize) -> usize {
 /// Makes a connection the selected one: its users fill the table.
 pub fn select_connection(state: &mut State, conn: usize) {
     state.selected_conn = conn;
-    state.users.visible.clear();
-    state.users.selected = 0;
-    state.users.offset = 0;
+    state.users.reset();
     refilter(state);
     if state.detail.as_ref().is_some_and(|d| d.conn != conn) {
         state.detail = None;
@@ -570,7 +574,12 @@ fn remember_summary(state: &mut State, conn: usize, record: &UserRecord) {
     let summary = record.summary();
     let complete = connection.complete();
     match connection.users.iter_mut().find(|u| u.id == summary.id) {
-        Some(row) => *row = summary,
+        Some(row) => {
+            *row = summary;
+            if conn == state.selected_conn {
+                state.users.rows_changed();
+            }
+        }
         None if complete => {
             connection.users.push(summary);
             connection.total = connection.total.map(|t| t + 1);
@@ -585,9 +594,7 @@ fn remember_summary(state: &mut State, conn: usize, record: &UserRecord) {
 fn refresh(state: &mut State) -> Vec<Effect> {
     let conn = state.selected_conn;
     let mut effects: Vec<Effect> = load_users(state, conn).into_iter().collect();
-    state.users.visible.clear();
-    state.users.selected = 0;
-    state.users.offset = 0;
+    state.users.reset();
     if let Some(detail) = &state.detail {
         let (conn, id) = (detail.conn, detail.user_id.clone());
         effects.extend(read_into_detail(state, conn, id));

@@ -161,6 +161,36 @@ pub fn delete_value(state: &mut State) -> Vec<Effect> {
     }
 }
 
+/// `z`: looks up the last undoable write of the selected connection in the journal.
+pub fn undo_last(state: &mut State) -> Vec<Effect> {
+    if let Some(why) = refuse(state, |_| true, "undo") {
+        return toast(state, why, true);
+    }
+    let request = state.next_id();
+    state.undo_request = Some(request);
+    vec![Effect::FindUndo {
+        conn: state.selected_conn,
+        request,
+    }]
+}
+
+/// The journal answered: the revert goes through the same preview and confirmation as any edit.
+pub fn undo_found(
+    state: &mut State,
+    request: RequestId,
+    conn: usize,
+    result: Result<(Box<UserRecord>, Edit), String>,
+) -> Vec<Effect> {
+    if state.undo_request != Some(request) {
+        return Vec::new();
+    }
+    state.undo_request = None;
+    match result {
+        Ok((record, edit)) => plan(state, conn, Some(*record), edit),
+        Err(why) => toast(state, why, true),
+    }
+}
+
 fn plan(state: &mut State, conn: usize, record: Option<UserRecord>, edit: Edit) -> Vec<Effect> {
     let request = state.next_id();
     state.planning = Some(Planning {
