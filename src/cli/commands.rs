@@ -50,8 +50,16 @@ pub async fn dispatch(command: Command, globals: &Globals) -> Result<(), CliErro
             let config = globals.load_config()?;
             let directory = globals.open(&config, &conn)?;
             let query = ListQuery { filter, limit };
-            let users = directory.collect_users(&query).await?;
-            output::print(&output::users(&users, format));
+            let mut stream = output::UsersStream::new(format);
+            let mut stdout = std::io::stdout();
+            directory
+                .list_users(&query, &mut |page| {
+                    use std::io::Write;
+                    let _ = stdout.write_all(stream.page(&page.users).as_bytes());
+                    let _ = stdout.flush();
+                })
+                .await?;
+            print!("{}", stream.finish());
             Ok(())
         }
         Command::Show { conn, user, format } => {

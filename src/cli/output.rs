@@ -27,23 +27,86 @@ pub fn json<T: Serialize>(value: &T) -> String {
     crate::export::json(value)
 }
 
-/// The users listing.
-pub fn users(users: &[UserSummary], format: Format) -> String {
-    let header = ["id", "username", "display_name", "email", "active"];
-    let rows = users.iter().map(|u| {
-        vec![
-            u.id.clone(),
-            u.username.clone().unwrap_or_default(),
-            u.display_name.clone().unwrap_or_default(),
-            u.email.clone().unwrap_or_default(),
-            u.active.to_string(),
-        ]
-    });
-    match format {
-        Format::Json => json(&users),
-        Format::Csv => crate::export::csv(&header, rows),
-        Format::Table => table(&["ID", "USERNAME", "DISPLAY NAME", "EMAIL", "ACTIVE"], rows),
+/// The users listing written page by page, so that output starts before the listing ends.
+/// JSON and CSV are streamed; a table needs every row for its widths and comes at the end.
+pub struct UsersStream {
+    format: Format,
+    written: usize,
+    table_rows: Vec<UserSummary>,
+}
+
+impl UsersStream {
+    /// A listing in this format, nothing written yet.
+    pub fn new(format: Format) -> Self {
+        Self {
+            format,
+            written: 0,
+            table_rows: Vec::new(),
+        }
     }
+
+    /// The text for one more page.
+    pub fn page(&mut self, users: &[UserSummary]) -> String {
+        let first = self.written == 0;
+        self.written += users.len();
+        match self.format {
+            Format::Json => {
+                let mut text = String::new();
+                for (index, user) in users.iter().enumerate() {
+                    text.push_str(if first && index == 0 { "[\n" } else { ",\n" });
+                    let item = json(user);
+                    let indented: Vec<String> = item
+                        .trim_end()
+                        .lines()
+                        .map(|line| format!("  {line}"))
+                        .collect();
+                    text.push_str(&indented.join("\n"));
+                }
+                text
+            }
+            Format::Csv => {
+                let text = crate::export::csv(&USER_COLUMNS, users.iter().map(user_cells));
+                if first {
+                    text
+                } else {
+                    text.split_once("\r\n")
+                        .map_or(String::new(), |(_, rows)| rows.to_owned())
+                }
+            }
+            Format::Table => {
+                self.table_rows.extend_from_slice(users);
+                String::new()
+            }
+        }
+    }
+
+    /// The text that closes the listing.
+    pub fn finish(&mut self) -> String {
+        match self.format {
+            Format::Json if self.written == 0 => "[]\n".to_owned(),
+            Format::Json => "\n]\n".to_owned(),
+            Format::Csv if self.written == 0 => {
+                crate::export::csv(&USER_COLUMNS, Vec::<Vec<String>>::new())
+            }
+            Format::Csv => String::new(),
+            Format::Table => table(
+                &["ID", "USERNAME", "DISPLAY NAME", "EMAIL", "ACTIVE"],
+                std::mem::take(&mut self.table_rows).iter().map(user_cells),
+            ),
+        }
+    }
+}
+
+const USER_COLUMNS: [&str; 5] = ["id", "username", "display_name", "email", "active"];
+
+fn user_cells(u: &UserSummary) -> Vec<String> {
+    vec![
+        u.id.clone(),
+        u.username.clone().unwrap_or_default(),
+        u.display_name.clone().unwrap_or_default(),
+        u.email.clone().unwrap_or_default(),
+        u.active.to_string(),
+    ]
 }
 
 /// The audit findings.
@@ -226,6 +289,36 @@ fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn user(id: &str) -> UserSummary {
+        UserSummary {
+            id: id.to_owned(),
+            username: Some(format!("u{id}")),
+            display_name: None,
+            email: Some(format!("u{id}@example.com")),
+            active: id != "2",
+        }
+    }
+
+    #[test]
+    fn streamed_pages_equal_the_whole_listing() {
+        let all = vec![user("1"), user("2"), user("3")];
+        for format in [Format::Json, Format::Csv, Format::Table] {
+            let mut whole = UsersStream::new(format);
+            let expected = whole.page(&all) + &whole.finish();
+            let mut paged = UsersStream::new(format);
+            let got = paged.page(&all[..1]) + &paged.page(&all[1..]) + &paged.finish();
+            assert_eq!(got, expected, "{format:?}");
+        }
+        let mut json = UsersStream::new(Format::Json);
+        let text = json.page(&all[..2]) + &json.page(&all[2..]) + &json.finish();
+        assert_eq!(
+            text,
+            serde_json::to_string_pretty(&all).expect("json") + "\n"
+        );
+        let mut empty = UsersStream::new(Format::Json);
+        assert_eq!(empty.finish(), "[]\n");
+    }
 
     #[test]
     fn table_aligns_and_strips_controls() {
