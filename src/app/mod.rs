@@ -52,6 +52,7 @@ pub struct App {
     state: State,
     directories: Vec<Option<AnyDirectory>>,
     journal: Option<Journal>,
+    notices: Option<tokio::sync::mpsc::UnboundedReceiver<String>>,
 }
 
 impl App {
@@ -85,7 +86,14 @@ impl App {
             state: State::new(keys, connections),
             directories,
             journal: None,
+            notices: None,
         })
+    }
+
+    /// Shows what the HTTP layer announces (waits for rate limits) as toasts.
+    pub fn with_notices(mut self, notices: tokio::sync::mpsc::UnboundedReceiver<String>) -> Self {
+        self.notices = Some(notices);
+        self
     }
 
     /// Journals every write to `journal` (the real browser uses the state dir's journal).
@@ -102,8 +110,14 @@ impl App {
 
 /// Runs the browser on the terminal: alternate screen, raw mode, mouse capture; the terminal is
 /// restored on quit, on error and on panic.
-pub async fn run_terminal(sessions: Vec<Session>, keys: &toml::Table) -> color_eyre::Result<()> {
-    let app = App::new(sessions, keys)?.with_journal(Journal::open_default().ok());
+pub async fn run_terminal(
+    sessions: Vec<Session>,
+    keys: &toml::Table,
+    notices: tokio::sync::mpsc::UnboundedReceiver<String>,
+) -> color_eyre::Result<()> {
+    let app = App::new(sessions, keys)?
+        .with_journal(Journal::open_default().ok())
+        .with_notices(notices);
     let mut guard = crate::terminal::enter()?;
     let result = run_loop(guard.terminal(), crossterm::event::EventStream::new(), app).await;
     let restored = guard.restore();
@@ -128,8 +142,19 @@ where
         mut state,
         directories,
         journal,
+        notices,
     } = app;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    if let Some(mut notices) = notices {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            while let Some(text) = notices.recv().await {
+                if tx.send(Msg::Notice(text)).is_err() {
+                    break;
+                }
+            }
+        });
+    }
     let names = state.connections.iter().map(|c| c.name.clone()).collect();
     let runner = Runner::new(directories, tx).with_journal(journal, names);
     let size = terminal.size()?;

@@ -46,6 +46,8 @@ pub enum Msg {
         /// The record, or why it could not be read.
         result: Result<Box<UserRecord>, ServiceError>,
     },
+    /// The HTTP layer announced a wait (a rate limit), shown as a toast.
+    Notice(String),
     /// The last undoable write of a connection was found in the journal, and its user read.
     UndoFound {
         /// The lookup request.

@@ -59,6 +59,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             result,
         } => user_read(state, conn, request, result),
         Msg::Planned { request, result } => write::planned(state, request, result),
+        Msg::Notice(text) => toast(state, crate::text::sanitize(&text), false),
         Msg::UndoFound {
             request,
             conn,

@@ -37,6 +37,11 @@ pub async fn demo(users: usize, globals: &Globals) -> Result<(), CliError> {
 /// Opens every connection (a failure becomes that connection's error, not the run's) and runs the
 /// browser until the user quits.
 async fn browse(config: &Config, globals: &Globals) -> Result<(), CliError> {
+    let (notices, notices_rx) = tokio::sync::mpsc::unbounded_channel();
+    let options = crate::service::OpenOptions {
+        notices: Some(notices),
+        ..globals.options.clone()
+    };
     let sessions = config
         .connections
         .iter()
@@ -47,10 +52,10 @@ async fn browse(config: &Config, globals: &Globals) -> Result<(), CliError> {
             directory: spec
                 .resolve(&config.path)
                 .map_err(|e| e.to_string())
-                .and_then(|c| AnyDirectory::open(&c, globals.options).map_err(|e| e.to_string())),
+                .and_then(|c| AnyDirectory::open(&c, options.clone()).map_err(|e| e.to_string())),
         })
         .collect();
-    run_terminal(sessions, &config.keys)
+    run_terminal(sessions, &config.keys, notices_rx)
         .await
         .map_err(|e| CliError::Usage(format!("the browser failed: {e}")))
 }

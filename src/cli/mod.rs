@@ -81,6 +81,7 @@ pub async fn execute(cli: Cli) -> Result<(), CliError> {
         options: OpenOptions {
             read_only: cli.read_only,
             insecure: cli.insecure,
+            notices: None,
         },
     };
     match cli.command {
@@ -108,6 +109,6 @@ impl Globals {
     /// Opens the named connection of the config.
     pub fn open(&self, config: &Config, name: &str) -> Result<AnyDirectory, CliError> {
         let connection = config.connection(name)?.resolve(&config.path)?;
-        Ok(AnyDirectory::open(&connection, self.options)?)
+        Ok(AnyDirectory::open(&connection, self.options.clone())?)
     }
 }

@@ -171,7 +171,11 @@ pub struct HttpClient {
     connection: String,
     read_only: bool,
     retry: RetryPolicy,
+    notices: Option<Notices>,
 }
+
+/// Where the HTTP layer tells people what it is waiting for ("rate limited, retrying in 1 s").
+pub type Notices = tokio::sync::mpsc::UnboundedSender<String>;
 
 impl HttpClient {
     /// A client for the named connection; `read_only` refuses every write.
@@ -191,7 +195,14 @@ impl HttpClient {
             connection: connection.to_owned(),
             read_only,
             retry: RetryPolicy::default(),
+            notices: None,
         })
+    }
+
+    /// Sends a line to `notices` whenever a rate limit makes a request wait.
+    pub fn with_notices(mut self, notices: Option<Notices>) -> Self {
+        self.notices = notices;
+        self
     }
 
     /// Replaces the retry policy (tests use short waits).
@@ -254,6 +265,13 @@ impl HttpClient {
                 wait_ms = wait.as_millis() as u64,
                 "retrying after: {error}"
             );
+            if let (ServiceError::RateLimited { .. }, Some(notices)) = (&error, &self.notices) {
+                let _ = notices.send(format!(
+                    "{}: rate limited, retrying in {} s",
+                    self.connection,
+                    wait.as_secs_f64().ceil()
+                ));
+            }
             tokio::time::sleep(wait).await;
             attempt += 1;
         }

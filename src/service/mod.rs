@@ -18,12 +18,14 @@ use http::HttpClient;
 pub use plan::{PlannedRequest, WritePlan};
 
 /// Options that apply to every connection of a run.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct OpenOptions {
     /// Refuse every write (the global `--read-only`).
     pub read_only: bool,
     /// Allow plain `http://` to hosts other than loopback.
     pub insecure: bool,
+    /// Where waits for rate limits are announced (the browser shows them).
+    pub notices: Option<http::Notices>,
 }
 
 /// What a listing asks for.
@@ -120,7 +122,8 @@ impl AnyDirectory {
     /// Opens a connection: checks the transport and builds the client (no request is sent yet).
     pub fn open(connection: &Connection, options: OpenOptions) -> Result<Self, ServiceError> {
         http::check_transport(&connection.url, options.insecure).map_err(ServiceError::Invalid)?;
-        let http = HttpClient::new(&connection.name, options.read_only || connection.read_only)?;
+        let http = HttpClient::new(&connection.name, options.read_only || connection.read_only)?
+            .with_notices(options.notices);
         Ok(match connection.kind {
             ServiceKind::Crowd => Self::Crowd(crowd::Client::new(http, connection)?),
             ServiceKind::Looker => Self::Looker(looker::Client::new(http, connection)?),
