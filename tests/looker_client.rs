@@ -448,7 +448,7 @@ async fn a_read_only_connection_refuses_writes_and_changes_nothing() {
         &sim_looker_connection(&sim, false),
         OpenOptions {
             read_only: true,
-            insecure: false,
+            ..OpenOptions::default()
         },
     )
     .unwrap();
