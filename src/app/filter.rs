@@ -3,8 +3,16 @@
 //! [`Filter::matches`] tells whether a row matches the pattern (rows keep their list order, so
 //! pages arriving later extend a filtered list without reordering it); [`Filter::highlights`] gives
 //! the matched character positions of one row, so the view can highlight only the rows it draws.
-//! A row's text is its columns joined by single spaces; positions map back to columns. Pure code:
-//! nothing here draws or does I/O.
+//! A row's text is its columns joined by single spaces; positions map back to columns.
+//! [`narrows`] tells when a new pattern can only match rows the old one matched, so a growing
+//! query re-filters the previous matches instead of the whole list. Pure code: nothing here draws
+//! or does I/O.
+//!
+//! Speed (benches/filter.rs): `matches` asks nucleo's greedy matcher, which accepts exactly the
+//! rows the optimal one accepts (both start with the same prefilter) but skips the optimal
+//! alignment, whose score a filter that keeps list order never uses; that made a 2-character
+//! query over 100,000 rows about four times faster. Highlights still use the optimal alignment,
+//! for the few rows drawn.
 
 use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
@@ -15,6 +23,8 @@ const SEPARATOR: &str = " ";
 /// A fuzzy pattern and the matcher that applies it.
 pub struct Filter {
     pattern: Pattern,
+    /// The matcher settings of each atom (smart case and normalization, as nucleo derives them).
+    configs: Vec<Config>,
     matcher: Matcher,
     buffer: Vec<char>,
     text_buffer: String,
@@ -30,15 +40,29 @@ impl std::fmt::Debug for Filter {
 impl Filter {
     /// A filter for this pattern text (smart case, fuzzy, whitespace separates atoms).
     pub fn new(text: &str) -> Self {
+        let pattern = Pattern::new(
+            text,
+            CaseMatching::Smart,
+            Normalization::Smart,
+            AtomKind::Fuzzy,
+        );
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        let mut buffer = Vec::new();
+        // Scoring an atom sets the matcher's case and normalization settings from the atom
+        // (documented on `Atom::score`); an empty haystack makes that call return at once.
+        let configs = pattern
+            .atoms
+            .iter()
+            .map(|atom| {
+                let _ = atom.score(Utf32Str::new("", &mut buffer), &mut matcher);
+                matcher.config.clone()
+            })
+            .collect();
         Self {
-            pattern: Pattern::new(
-                text,
-                CaseMatching::Smart,
-                Normalization::Smart,
-                AtomKind::Fuzzy,
-            ),
-            matcher: Matcher::new(Config::DEFAULT),
-            buffer: Vec::new(),
+            pattern,
+            configs,
+            matcher,
+            buffer,
             text_buffer: String::new(),
             text: text.to_owned(),
         }
@@ -56,7 +80,17 @@ impl Filter {
         }
         join_into(&mut self.text_buffer, columns);
         let haystack = Utf32Str::new(&self.text_buffer, &mut self.buffer);
-        self.pattern.score(haystack, &mut self.matcher).is_some()
+        let matcher = &mut self.matcher;
+        self.pattern
+            .atoms
+            .iter()
+            .zip(&self.configs)
+            .all(|(atom, config)| {
+                matcher.config.clone_from(config);
+                matcher
+                    .fuzzy_match_greedy(haystack, atom.needle_text())
+                    .is_some()
+            })
     }
 
     /// For one row, the matched character positions within each column.
@@ -95,6 +129,13 @@ impl Filter {
     }
 }
 
+/// True when every row that matches `new` also matches `old`, so the rows `old` matched are the
+/// only ones `new` needs to look at: `new` is `old` with more typed after it. Not when `old` ends
+/// with a backslash, which the next character may turn into an escaped space.
+pub fn narrows(old: &str, new: &str) -> bool {
+    new.len() > old.len() && new.starts_with(old) && !old.ends_with('\\')
+}
+
 fn join_into<'a>(text: &mut String, columns: impl IntoIterator<Item = &'a str>) {
     text.clear();
     for (i, column) in columns.into_iter().enumerate() {
@@ -119,6 +160,60 @@ mod tests {
         assert!(across.matches(["ada", "Ada Lovelace"]));
         let mut empty = Filter::new("  ");
         assert!(empty.matches(["anything"]));
+    }
+
+    #[test]
+    fn greedy_matching_keeps_smart_case_and_every_atom() {
+        let mut lower = Filter::new("ada");
+        assert!(lower.matches(["ADA", "x"]));
+        let mut upper = Filter::new("Ada");
+        assert!(upper.matches(["ada", "Ada"]));
+        assert!(!upper.matches(["ada", "ADA"]));
+        let mut two = Filter::new("ada hop");
+        assert!(!two.matches(["ada", "Ada Lovelace"]));
+        assert!(two.matches(["ada", "Hopper"]));
+        let mut accented = Filter::new("jose");
+        assert!(accented.matches(["José"]));
+        let mut exact = Filter::new("José");
+        assert!(!exact.matches(["Jose"]));
+    }
+
+    #[test]
+    fn only_a_longer_query_narrows() {
+        assert!(narrows("lo", "lov"));
+        assert!(narrows("", "l"));
+        assert!(narrows("ada", "ada l"));
+        assert!(!narrows("lov", "lov"));
+        assert!(!narrows("lov", "lo"));
+        assert!(!narrows("lov", "loa"));
+        assert!(!narrows("ada\\", "ada\\ "));
+    }
+
+    /// Whatever is typed after a query, the rows matching the longer query are among those the
+    /// shorter one matched (which is what lets a growing query re-filter only the old matches).
+    #[test]
+    fn longer_queries_match_subsets() {
+        let rows = [
+            ["ada", "Ada Lovelace", "ada@example.com"],
+            ["grace", "Grace Hopper", "GRACE@example.com"],
+            ["jose", "José Núñez", "jose@example.com"],
+            ["a b", "A\\ B", "ab@example.com"],
+        ];
+        for old in ["", "a", "A", "gr", "jos", "ada ", "a\\", "Nú"] {
+            for more in ["a", "A", " ", "e", "é", "\\", " l", "c"] {
+                let new = format!("{old}{more}");
+                let mut before = Filter::new(old);
+                let mut after = Filter::new(&new);
+                for row in rows {
+                    if narrows(old, &new) && after.matches(row) {
+                        assert!(
+                            before.matches(row),
+                            "{new:?} matches {row:?} but {old:?} does not"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]
