@@ -1,0 +1,90 @@
+//! Drawing the browse screen with the users table focused, at 1,000 and 100,000 loaded users, on a
+//! 160×45 `TestBackend` (product.md §5: drawing cost independent of the list length). The view
+//! must build only the rows it shows, so the 1k and 100k figures should be about equal, also with
+//! a filter active (highlights) and with the selection in the middle of the list. Measures only.
+
+mod support;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use roster::app::keymap::KeyMap;
+use roster::app::msg::Msg;
+use roster::app::state::{ConnStatus, ConnectionState, Focus, State};
+use roster::app::update::{keep_visible, refilter, update};
+use roster::domain::ServiceKind;
+use roster::service::Capabilities;
+
+const SIZE: (u16, u16) = (160, 45);
+
+/// The browser on one ready Looker connection of `rows` users, users table focused.
+fn state(rows: usize) -> State {
+    let connection = ConnectionState {
+        name: "looker".to_owned(),
+        kind: ServiceKind::Looker,
+        read_only: false,
+        capabilities: Some(Capabilities {
+            attributes: true,
+            multi_valued_attributes: false,
+            update: true,
+            replace: false,
+            create: true,
+        }),
+        status: ConnStatus::Ready,
+        users: support::users(rows),
+        total: Some(rows),
+        request: None,
+    };
+    let mut state = State::new(KeyMap::default(), vec![connection]);
+    state.size = SIZE;
+    refilter(&mut state);
+    key(&mut state, KeyCode::Tab);
+    assert_eq!(state.focus, Focus::Users, "Tab focuses the users table");
+    state
+}
+
+fn key(state: &mut State, code: KeyCode) {
+    let _ = update(
+        state,
+        Msg::Input(Event::Key(KeyEvent::new(code, KeyModifiers::NONE))),
+    );
+}
+
+fn draw(c: &mut Criterion) {
+    let mut group = c.benchmark_group("draw_users_table");
+    for rows in [1_000, 100_000] {
+        let label = rows / 1_000;
+        let plain = state(rows);
+        let mut middle = state(rows);
+        middle.users.selected = rows / 2;
+        keep_visible(&mut middle);
+        let mut filtered = state(rows);
+        key(&mut filtered, KeyCode::Char('/'));
+        for c in "lov".chars() {
+            key(&mut filtered, KeyCode::Char(c));
+        }
+        assert!(
+            !filtered.users.visible.is_empty(),
+            "the filter matches rows"
+        );
+        for (name, state) in [
+            ("top", &plain),
+            ("middle", &middle),
+            ("filtered", &filtered),
+        ] {
+            let Ok(mut terminal) = Terminal::new(TestBackend::new(SIZE.0, SIZE.1));
+            group.bench_function(format!("{label}k_rows_{name}"), |b| {
+                b.iter(|| {
+                    terminal
+                        .draw(|frame| roster::view::draw(frame, state))
+                        .is_ok()
+                });
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, draw);
+criterion_main!(benches);
