@@ -2,9 +2,8 @@
 //!
 //! Starts the real `roster sim` as a child process (so the figures measure the client alone),
 //! then for each of its connections lists every user and reports time to the first page, time to
-//! the whole listing, users per second, requests per second and the client's peak memory. It also
-//! times fetching the same pages raw (no decoding), which shows how much of the time is the
-//! simulator's. Prints figures; asserts nothing.
+//! the whole listing, users per second, pages per second and the client's peak memory. Prints
+//! figures; asserts nothing.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
