@@ -110,8 +110,10 @@ fn crowd_page() -> Vec<u8> {
     serde_json::to_vec(&json!({"expand": "user", "users": users})).unwrap_or_default()
 }
 
-/// SCIM `GET /scim/directory/{id}/Users?startIndex=1&count=1000`: a `ListResponse`.
-fn scim_page() -> Vec<u8> {
+/// SCIM `GET /scim/directory/{id}/Users?startIndex=1&count=1000`: a `ListResponse` of whole
+/// resources (a server that ignores `attributes=`), or, with `summary`, of the attributes roster
+/// asks for (`scim::client::SUMMARY_ATTRIBUTES`) plus `id`, which RFC 7643 always returns.
+fn scim_page(summary: bool) -> Vec<u8> {
     let base = "https://api.atlassian.com/scim/directory/d0c5/Users";
     let users: Vec<Value> = people()
         .into_iter()
@@ -140,6 +142,20 @@ fn scim_page() -> Vec<u8> {
             })
         })
         .collect();
+    let users: Vec<Value> = if summary {
+        let wanted: Vec<&str> = scim::client::SUMMARY_ATTRIBUTES.split(',').collect();
+        users
+            .into_iter()
+            .map(|mut user| {
+                if let Some(map) = user.as_object_mut() {
+                    map.retain(|key, _| key == "id" || wanted.contains(&key.as_str()));
+                }
+                user
+            })
+            .collect()
+    } else {
+        users
+    };
     serde_json::to_vec(&json!({
         "schemas": [scim::wire::LIST_RESPONSE],
         "totalResults": 100_000,
@@ -178,10 +194,11 @@ fn decode_scim(body: &[u8]) -> Vec<UserSummary> {
 fn pages(c: &mut Criterion) {
     let mut group = c.benchmark_group("page_of_1000");
     group.throughput(Throughput::Elements(PAGE as u64));
-    let services: [(&str, Vec<u8>, Decode); 3] = [
+    let services: [(&str, Vec<u8>, Decode); 4] = [
         ("looker", looker_page(), decode_looker),
         ("crowd", crowd_page(), decode_crowd),
-        ("scim", scim_page(), decode_scim),
+        ("scim", scim_page(false), decode_scim),
+        ("scim_summary_attributes", scim_page(true), decode_scim),
     ];
     for (name, body, decode) in &services {
         let decoded = decode(body);

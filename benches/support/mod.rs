@@ -1,5 +1,9 @@
 //! Shared data for the benchmarks: a deterministic directory of any size, built from fixed name
 //! lists and a fixed-seed generator, so every run measures the same rows. Builds data only.
+//!
+//! Run every bench with short measurements (name the benches: the library's own test harness
+//! does not accept criterion's options):
+//! `cargo bench --bench parsing --bench filter --bench draw -- --warm-up-time 1 --measurement-time 3`
 #![allow(dead_code)]
 
 use roster::domain::UserSummary;
