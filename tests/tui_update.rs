@@ -414,3 +414,84 @@ fn ctrl_c_and_q_quit() {
     );
     assert!(state.quit);
 }
+
+#[test]
+fn filtering_while_loading_searches_the_server_and_never_duplicates() {
+    let mut state = State::new(KeyMap::default(), vec![connection("a", true)]);
+    let effects = start(&mut state);
+    let [
+        Effect::LoadUsers {
+            conn: 0,
+            request: listing,
+        },
+    ] = effects.as_slice()
+    else {
+        panic!("{effects:?}");
+    };
+    let listing = *listing;
+    let page = |users: Vec<UserSummary>| Msg::UsersPage {
+        conn: 0,
+        request: listing,
+        page: UsersPage {
+            users,
+            total: Some(4),
+        },
+    };
+    update(&mut state, page(vec![summary("1"), summary("2")]));
+    key(&mut state, KeyCode::Tab);
+    key(&mut state, KeyCode::Char('/'));
+    let first = key(&mut state, KeyCode::Char('3'));
+    let [Effect::Search { request: stale, .. }] = first.as_slice() else {
+        panic!("{first:?}");
+    };
+    let stale = *stale;
+    let second = key(&mut state, KeyCode::Char('@'));
+    let [Effect::Search { request, text, .. }] = second.as_slice() else {
+        panic!("{second:?}");
+    };
+    assert_eq!(text, "3@");
+    // The answer to a superseded search is dropped.
+    update(
+        &mut state,
+        Msg::SearchDone {
+            conn: 0,
+            request: stale,
+            result: Ok(vec![summary("9")]),
+        },
+    );
+    assert_eq!(state.connections[0].users.len(), 2);
+    update(
+        &mut state,
+        Msg::SearchDone {
+            conn: 0,
+            request: *request,
+            result: Ok(vec![summary("3"), summary("1")]),
+        },
+    );
+    let ids = |state: &State| {
+        state.connections[0]
+            .users
+            .iter()
+            .map(|u| u.id.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&state), ["1", "2", "3"]);
+    assert_eq!(
+        state.users.visible.len(),
+        1,
+        "the found user passes the filter"
+    );
+    // The listing reaches the same user later: it is not added twice.
+    update(&mut state, page(vec![summary("3"), summary("4")]));
+    assert_eq!(ids(&state), ["1", "2", "3", "4"]);
+    // Once the listing is complete, typing no longer searches the server.
+    update(
+        &mut state,
+        Msg::UsersListed {
+            conn: 0,
+            request: listing,
+            result: Ok(()),
+        },
+    );
+    assert!(key(&mut state, KeyCode::Backspace).is_empty());
+}

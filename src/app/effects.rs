@@ -16,6 +16,10 @@ use crate::service::{AnyDirectory, ListQuery, ServiceError};
 
 /// How many records an audit or person lookup reads at once per connection.
 pub const READ_CONCURRENCY: usize = 8;
+/// The pause in typing after which the filter text is searched on the server.
+const SEARCH_DEBOUNCE: std::time::Duration = std::time::Duration::from_millis(300);
+/// The most users a server-side search brings in.
+const SEARCH_LIMIT: usize = 200;
 /// How many audit records travel in one message at most.
 const AUDIT_BATCH: usize = 16;
 
@@ -24,6 +28,7 @@ const AUDIT_BATCH: usize = 16;
 pub struct Runner {
     directories: Vec<Option<AnyDirectory>>,
     tx: UnboundedSender<Msg>,
+    latest_search: std::sync::Arc<std::sync::atomic::AtomicU64>,
     journal: Option<Journal>,
     names: Vec<String>,
 }
@@ -34,6 +39,7 @@ impl Runner {
         Self {
             directories,
             tx,
+            latest_search: std::sync::Arc::default(),
             journal: None,
             names: Vec::new(),
         }
@@ -114,6 +120,33 @@ impl Runner {
                 tokio::spawn(async move {
                     let result = directory.plan(record.as_deref(), &edit).await.map(Box::new);
                     let _ = tx.send(Msg::Planned { request, result });
+                });
+            }
+            Effect::Search {
+                conn,
+                request,
+                text,
+            } => {
+                let Some(directory) = self.directory(conn) else {
+                    return;
+                };
+                let latest = self.latest_search.clone();
+                latest.store(request, std::sync::atomic::Ordering::SeqCst);
+                tokio::spawn(async move {
+                    tokio::time::sleep(SEARCH_DEBOUNCE).await;
+                    if latest.load(std::sync::atomic::Ordering::SeqCst) != request {
+                        return;
+                    }
+                    let query = ListQuery {
+                        filter: Some(text),
+                        limit: Some(SEARCH_LIMIT),
+                    };
+                    let result = directory.collect_users(&query).await;
+                    let _ = tx.send(Msg::SearchDone {
+                        conn,
+                        request,
+                        result,
+                    });
                 });
             }
             Effect::FindUndo { conn, request } => {

@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::domain::{Edit, Finding, UserRecord};
+use crate::domain::{Edit, Finding, UserRecord, UserSummary};
 use crate::service::{ServiceError, UsersPage, WritePlan};
 
 /// Identifies one request; replies carry it back.
@@ -45,6 +45,15 @@ pub enum Msg {
         request: RequestId,
         /// The record, or why it could not be read.
         result: Result<Box<UserRecord>, ServiceError>,
+    },
+    /// A server-side search answered.
+    SearchDone {
+        /// The connection index.
+        conn: usize,
+        /// The search request.
+        request: RequestId,
+        /// The matching users, or why the search failed.
+        result: Result<Vec<UserSummary>, ServiceError>,
     },
     /// The HTTP layer announced a wait (a rate limit), shown as a toast.
     Notice(String),
@@ -156,6 +165,16 @@ pub enum Effect {
         record: Option<Box<UserRecord>>,
         /// The edit.
         edit: Edit,
+    },
+    /// Search the service for the filter text after a pause in typing (dropped when a newer
+    /// search starts before the pause ends).
+    Search {
+        /// The connection index.
+        conn: usize,
+        /// The request.
+        request: RequestId,
+        /// The text to search for.
+        text: String,
     },
     /// Find the last undoable write of a connection in the journal and read its user.
     FindUndo {

@@ -254,6 +254,11 @@ pub struct State {
     pub find_request: Option<(usize, RequestId)>,
     /// An undo lookup (`z`) whose reply is wanted.
     pub undo_request: Option<RequestId>,
+    /// The server-side search (while a listing is still loading) whose reply is wanted.
+    pub search_request: Option<RequestId>,
+    /// Per connection: ids of users added by a server-side search before the listing reached
+    /// them, so that the listing does not add them twice.
+    pub searched: std::collections::HashMap<usize, std::collections::HashSet<String>>,
     /// The user asked to leave.
     pub quit: bool,
     next_id: u64,
@@ -275,6 +280,8 @@ impl State {
             size: (80, 24),
             planning: None,
             undo_request: None,
+            search_request: None,
+            searched: std::collections::HashMap::new(),
             find_request: None,
             quit: false,
             next_id: 1,

@@ -18,7 +18,7 @@ use super::layout::{self, TABLE_CHROME};
 use super::msg::{Effect, Msg, RequestId};
 use super::state::{ConnStatus, DetailState, Dialog, Focus, Screen, State, Toast};
 use super::{views, write};
-use crate::domain::UserRecord;
+use crate::domain::{UserRecord, UserSummary};
 use crate::service::{ServiceError, UsersPage};
 
 /// How long a toast shows.
@@ -59,6 +59,14 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             result,
         } => user_read(state, conn, request, result),
         Msg::Planned { request, result } => write::planned(state, request, result),
+        Msg::SearchDone {
+            conn,
+            request,
+            result,
+        } => {
+            search_done(state, conn, request, result);
+            Vec::new()
+        }
         Msg::Notice(text) => toast(state, crate::text::sanitize(&text), false),
         Msg::UndoFound {
             request,
@@ -242,16 +250,81 @@ fn filter_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         KeyCode::Backspace => {
             state.users.filter.pop();
             refilter(state);
+            return search_server(state);
         }
         KeyCode::Up => move_selection(state, -1),
         KeyCode::Down => move_selection(state, 1),
         KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
             state.users.filter.push(c);
             refilter(state);
+            return search_server(state);
         }
         _ => {}
     }
     Vec::new()
+}
+
+/// While the selected connection is still loading, the filter text is also searched on the
+/// server (the runner waits for a pause in typing), so matches not yet loaded show up.
+fn search_server(state: &mut State) -> Vec<Effect> {
+    let conn = state.selected_conn;
+    let loading = state
+        .connections
+        .get(conn)
+        .is_some_and(|c| c.request.is_some() && c.capabilities.is_some());
+    let text = state.users.filter.trim().to_owned();
+    if !loading || text.is_empty() {
+        state.search_request = None;
+        return Vec::new();
+    }
+    let request = state.next_id();
+    state.search_request = Some(request);
+    vec![Effect::Search {
+        conn,
+        request,
+        text,
+    }]
+}
+
+/// Adds the users a server-side search found that the listing has not brought yet.
+fn search_done(
+    state: &mut State,
+    conn: usize,
+    request: RequestId,
+    result: Result<Vec<UserSummary>, ServiceError>,
+) {
+    if state.search_request != Some(request) {
+        return;
+    }
+    state.search_request = None;
+    let found = match result {
+        Ok(found) => found,
+        Err(error) => {
+            toast(state, format!("search failed: {error}"), true);
+            return;
+        }
+    };
+    let Some(connection) = state.connections.get_mut(conn) else {
+        return;
+    };
+    let mut new: std::collections::HashMap<&str, &UserSummary> =
+        found.iter().map(|u| (u.id.as_str(), u)).collect();
+    for loaded in &connection.users {
+        new.remove(loaded.id.as_str());
+    }
+    if new.is_empty() {
+        return;
+    }
+    let start = connection.users.len();
+    let searched = state.searched.entry(conn).or_default();
+    for user in found.iter().filter(|u| new.contains_key(u.id.as_str())) {
+        searched.insert(user.id.clone());
+        connection.users.push(user.clone());
+    }
+    if conn == state.selected_conn {
+        state.users.extend(&state.connections[conn].users, start);
+        keep_visible(state);
+    }
 }
 
 fn paste(state: &mut State, text: &str) {
@@ -407,6 +480,7 @@ fn load_users(state: &mut State, conn: usize) -> Option<Effect> {
     connection.status = ConnStatus::Connecting;
     connection.users.clear();
     connection.total = None;
+    state.searched.remove(&conn);
     Some(Effect::LoadUsers { conn, request })
 }
 
@@ -418,7 +492,13 @@ fn users_page(state: &mut State, conn: usize, request: RequestId, page: UsersPag
         return;
     }
     let start = connection.users.len();
-    connection.users.extend(page.users);
+    match state.searched.get(&conn).filter(|ids| !ids.is_empty()) {
+        // Users a server-side search already added are not added twice.
+        Some(searched) => connection
+            .users
+            .extend(page.users.into_iter().filter(|u| !searched.contains(&u.id))),
+        None => connection.users.extend(page.users),
+    }
     connection.total = page.total.or(connection.total);
     connection.status = ConnStatus::Loading;
     if conn == state.selected_conn {
