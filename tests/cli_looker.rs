@@ -22,16 +22,6 @@ fn keys(value: &Value) -> Vec<&str> {
         .collect()
 }
 
-fn assert_exit(output: &std::process::Output, code: i32) {
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "exit code; stdout:\n{}\nstderr:\n{}",
-        stdout(output),
-        stderr(output)
-    );
-}
-
 /// Asserts that no access token issued by the simulator occurs in the output or in roster's state.
 fn assert_no_token(sim: &roster::simulator::RunningSimulator, env: &CliEnv, text: &str) {
     let state = env.state_text();

@@ -12,13 +12,7 @@ use serde_json::{Value, json};
 const APP_PASSWORD: &str = "roster-sim-crowd-password";
 
 fn assert_exit(output: &std::process::Output, code: i32) {
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "exit code; stdout:\n{}\nstderr:\n{}",
-        stdout(output),
-        stderr(output)
-    );
+    common::assert_exit(output, code);
     let all = stdout(output) + &stderr(output);
     assert!(
         !all.contains(APP_PASSWORD),

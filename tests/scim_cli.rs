@@ -12,16 +12,6 @@ use serde_json::Value;
 
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
-fn assert_exit(output: &std::process::Output, code: i32) {
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "exit code; stdout:\n{}\nstderr:\n{}",
-        stdout(output),
-        stderr(output)
-    );
-}
-
 async fn show(env: &CliEnv, user: &str) -> Value {
     let output = env.run(&["show", "scim", user, "--format", "json"]).await;
     assert_exit(&output, 0);

@@ -61,6 +61,14 @@ pub struct Attribute {
     pub meta: AttributeMeta,
 }
 
+/// A source as people read it: `Group: Sales (rank 1)`, or the source alone when it has no rank.
+pub fn describe_source(source: &str, rank: Option<i64>) -> String {
+    match rank {
+        Some(rank) => format!("{source} (rank {rank})"),
+        None => source.to_owned(),
+    }
+}
+
 /// Service facts about an attribute that are not part of the stable JSON shape.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AttributeMeta {

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::attribute::{Attribute, CandidateKind};
+use super::attribute::{Attribute, CandidateKind, describe_source};
 use super::user::UserRecord;
 
 /// What an audit finding is about. The JSON names are part of the stable output.
@@ -146,13 +146,6 @@ fn override_detail(
             beaten.join(", "),
             describe_source(source, rank)
         )
-    }
-}
-
-fn describe_source(source: &str, rank: Option<i64>) -> String {
-    match rank {
-        Some(rank) => format!("{source} (rank {rank})"),
-        None => source.to_owned(),
     }
 }
 

@@ -86,6 +86,13 @@ impl UserRecord {
         }
     }
 
+    /// The user as messages name them: the username, else `user <id>`.
+    pub fn label(&self) -> String {
+        self.username
+            .clone()
+            .unwrap_or_else(|| format!("user {}", self.id))
+    }
+
     /// The attribute with this exact name, if the record has it.
     pub fn attribute(&self, name: &str) -> Option<&Attribute> {
         self.attributes.iter().find(|a| a.name == name)

@@ -196,6 +196,17 @@ pub async fn run_roster_with_env(args: &[&str], env: &[(&str, &str)]) -> Output 
         .expect("roster runs")
 }
 
+/// Asserts the exit code, showing stdout and stderr when it differs.
+pub fn assert_exit(output: &std::process::Output, code: i32) {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "exit code; stdout:\n{}\nstderr:\n{}",
+        stdout(output),
+        stderr(output)
+    );
+}
+
 /// Standard output as text.
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use super::client::Client;
 use super::mapping::{self, NO_VALUE};
+use crate::domain::attribute::describe_source;
 use crate::domain::{Attribute, CandidateKind, Edit, FieldChange, ServiceKind, UserRecord};
 use crate::secret::MASK;
 use crate::service::plan::flatten_for_preview;
@@ -225,13 +226,13 @@ impl Client {
         let note = match attribute.candidates.first() {
             Some(winner) if winner.kind != CandidateKind::User => Some(format!(
                 "user value overrides {}",
-                describe(winner.source.as_str(), winner.rank)
+                describe_source(winner.source.as_str(), winner.rank)
             )),
             None => Some("was unset".to_owned()),
             _ => None,
         };
         Ok(WritePlan {
-            summary: format!("set `{name}` for {} on {}", who(record), self.connection),
+            summary: format!("set `{name}` for {} on {}", record.label(), self.connection),
             changes: vec![FieldChange {
                 field: name.to_owned(),
                 before: shown_value(attribute),
@@ -253,7 +254,7 @@ impl Client {
             return Err(ServiceError::Invalid(format!(
                 "`{name}` has no value of the user's own to remove; its value comes from {}",
                 if attribute.is_set() {
-                    describe(&attribute.source, attribute.rank)
+                    describe_source(&attribute.source, attribute.rank)
                 } else {
                     NO_VALUE.to_owned()
                 }
@@ -269,7 +270,7 @@ impl Client {
                 }),
                 format!(
                     "falls back to {}",
-                    describe(&candidate.source, candidate.rank)
+                    describe_source(&candidate.source, candidate.rank)
                 ),
             ),
             None => (
@@ -281,7 +282,7 @@ impl Client {
         Ok(WritePlan {
             summary: format!(
                 "remove the user's own `{name}` for {} on {}",
-                who(record),
+                record.label(),
                 self.connection
             ),
             changes: vec![FieldChange {
@@ -348,7 +349,7 @@ impl Client {
         }
         requests.extend(email_request);
         Ok(WritePlan {
-            summary: format!("update {} on {}", who(record), self.connection),
+            summary: format!("update {} on {}", record.label(), self.connection),
             changes,
             requests,
             auth_scheme: "Bearer",
@@ -418,20 +419,6 @@ fn shown_value(attribute: &Attribute) -> Option<String> {
     } else {
         Some(attribute.display_value())
     }
-}
-
-fn describe(source: &str, rank: Option<i64>) -> String {
-    match rank {
-        Some(rank) => format!("{source} (rank {rank})"),
-        None => source.to_owned(),
-    }
-}
-
-fn who(record: &UserRecord) -> String {
-    record
-        .username
-        .clone()
-        .unwrap_or_else(|| format!("user {}", record.id))
 }
 
 fn value_text(value: &Value) -> Option<String> {

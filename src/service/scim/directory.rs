@@ -292,7 +292,7 @@ impl Client {
         let changes = with_unchanged(diff(&record.raw, &predicted, "removed"), record, &[name]);
         Ok(self.patch_plan(
             record,
-            format!("set `{name}` for {} on {}", who(record), self.connection),
+            format!("set `{name}` for {} on {}", record.label(), self.connection),
             changes,
             vec![operation],
         ))
@@ -322,7 +322,7 @@ impl Client {
             record,
             format!(
                 "remove `{name}` from {} on {}",
-                who(record),
+                record.label(),
                 self.connection
             ),
             diff(&record.raw, &predicted, "removed"),
@@ -355,7 +355,7 @@ impl Client {
         let changes = with_unchanged(diff(&record.raw, &predicted, "removed"), record, &names);
         Ok(self.patch_plan(
             record,
-            format!("update {} on {}", who(record), self.connection),
+            format!("update {} on {}", record.label(), self.connection),
             changes,
             operations,
         ))
@@ -417,7 +417,7 @@ impl Client {
         Ok(WritePlan {
             summary: format!(
                 "replace {} on {} (attributes left out are cleared)",
-                who(record),
+                record.label(),
                 self.connection
             ),
             changes,
@@ -595,11 +595,4 @@ fn has_email(resource: &Value, email: &str) -> bool {
                     .is_some_and(|v| v.eq_ignore_ascii_case(email))
             })
         })
-}
-
-fn who(record: &UserRecord) -> String {
-    record
-        .username
-        .clone()
-        .unwrap_or_else(|| format!("user {}", record.id))
 }
