@@ -220,10 +220,7 @@ fn candidate_line(
 }
 
 fn source_text(source: &str, rank: Option<i64>) -> String {
-    match rank {
-        Some(rank) => format!("{} (rank {rank})", clean(source)),
-        None => clean(source),
-    }
+    clean(&crate::domain::attribute::describe_source(source, rank))
 }
 
 fn raw_lines(record: &UserRecord, offset: usize, height: usize) -> Vec<Line<'static>> {
