@@ -24,13 +24,24 @@ fn app(sessions: Vec<Session>) -> App {
 /// Moves the detail selection down until the attribute is selected.
 async fn select_attribute(h: &mut Harness, name: &str) {
     let marker = format!("▶ {name} ");
+    // The lines with selection markers, so that a redraw for any other reason (a page of
+    // users, a toast) is not taken for the move and a second `j` is not sent too early.
+    let selected = |screen: &str| {
+        screen
+            .lines()
+            .filter(|line| line.contains("▶ "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
     for _ in 0..60 {
         let screen = h.screen();
         if screen.contains(&marker) {
             return;
         }
+        let before = selected(&screen);
         h.char('j');
-        h.wait_for("the selection to move", |s| s != screen).await;
+        h.wait_for("the selection to move", |s| selected(s) != before)
+            .await;
     }
     panic!("attribute {name} not found:\n{}", h.screen());
 }
