@@ -20,3 +20,4 @@ pub mod terminal;
 pub mod text;
 pub mod time;
 pub mod view;
+pub mod write;

@@ -4,8 +4,10 @@
 
 use roster::config::Config;
 use roster::domain::Edit;
-use roster::journal::send_confirmed;
 use roster::service::{AnyDirectory, OpenOptions, ServiceError};
+use roster::write::{Interrupt, WriteError};
+
+mod writes;
 use roster::simulator::{self, RunningSimulator, SimOptions};
 
 async fn open(sim: &RunningSimulator, name: &str) -> AnyDirectory {
@@ -30,21 +32,22 @@ async fn a_change_made_meanwhile_stops_the_write(conn: &str, user: &str, attribu
     let (mine, theirs) = (open(&sim, conn).await, open(&sim, conn).await);
     let record = mine.find_user(user).await.unwrap();
     let edit = set(attribute, "mine");
-    let previewed = mine.plan(Some(&record), &edit).await.unwrap();
+    let (engine, _state) = writes::engine(&mine);
+    let previewed = engine
+        .prepare_for(record.clone(), vec![edit.clone()])
+        .await
+        .unwrap();
 
     // Someone else writes the same attribute after my preview.
     let their_record = theirs.find_user(user).await.unwrap();
-    let their_plan = theirs
-        .plan(Some(&their_record), &set(attribute, "theirs"))
-        .await
-        .unwrap();
-    theirs.apply(&their_plan).await.unwrap();
+    writes::written(&theirs, Some(&their_record), set(attribute, "theirs")).await;
 
-    let error = send_confirmed(&mine, None, conn, Some(&record.id), &edit, &previewed)
+    let error = engine
+        .execute(&previewed, &Interrupt::never())
         .await
         .unwrap_err();
     match &error {
-        ServiceError::Conflict(message) => {
+        WriteError::Service(ServiceError::Conflict(message)) => {
             assert!(message.contains("changed since it was read"), "{message}");
             assert!(
                 message.contains("theirs"),
@@ -59,13 +62,19 @@ async fn a_change_made_meanwhile_stops_the_write(conn: &str, user: &str, attribu
         ["theirs"],
         "their write survives on {conn}"
     );
+    assert!(
+        engine.journal().entries().unwrap().is_empty(),
+        "nothing was sent, so nothing is journaled"
+    );
 
     // Without a change meanwhile, the same path writes.
     let fresh = mine.read_user(&record.id).await.unwrap();
-    let plan = mine.plan(Some(&fresh), &edit).await.unwrap();
-    send_confirmed(&mine, None, conn, Some(&record.id), &edit, &plan)
+    let prepared = engine.prepare_for(fresh, vec![edit]).await.unwrap();
+    let done = engine
+        .execute(&prepared, &Interrupt::never())
         .await
         .unwrap();
+    assert!(done.all_written());
     assert_eq!(
         mine.read_user(&record.id)
             .await

@@ -12,7 +12,11 @@ use roster::service::crowd::Client;
 use roster::service::http::HttpClient;
 use roster::service::{AnyDirectory, ListQuery, OpenOptions, ServiceError};
 use roster::simulator::{RunningSimulator, SimOptions, start};
+use roster::write::WriteError;
+
+mod writes;
 use serde_json::json;
+use writes::{write, written};
 
 fn connection(sim: &RunningSimulator, read_only: bool) -> Connection {
     let (user, password) = sim.state.credentials.crowd.clone();
@@ -209,7 +213,10 @@ async fn set_multi_valued_then_unset_round_trips() {
         "planning sends nothing"
     );
     assert_eq!(
-        directory.apply(&plan).await.unwrap().as_deref(),
+        written(&directory, Some(&record), edit)
+            .await
+            .id()
+            .as_deref(),
         Some("twielgosz")
     );
     let after = directory.find_user("twielgosz").await.unwrap();
@@ -226,8 +233,7 @@ async fn set_multi_valued_then_unset_round_trips() {
     let unset = Edit::UnsetAttribute {
         name: "certifications".to_owned(),
     };
-    let plan = directory.plan(Some(&after), &unset).await.unwrap();
-    directory.apply(&plan).await.unwrap();
+    written(&directory, Some(&after), unset).await;
     let gone = directory.find_user("twielgosz").await.unwrap();
     assert!(gone.attribute("certifications").is_none());
     assert!(gone.attribute("department").is_some());
@@ -251,7 +257,7 @@ async fn update_sends_the_whole_user_and_changes_only_what_was_asked() {
         json!({"name": "aokonkwo", "first-name": "Amara", "last-name": "Okonkwo",
                "display-name": "Amara O.", "email": "amara.okonkwo@example.com", "active": false})
     );
-    directory.apply(&plan).await.unwrap();
+    written(&directory, Some(&record), edit).await;
     let after = directory.find_user("aokonkwo").await.unwrap();
     assert_eq!(after.display_name.as_deref(), Some("Amara O."));
     assert!(!after.active);
@@ -275,7 +281,13 @@ async fn a_password_change_is_its_own_masked_request() {
     assert_eq!(plan.requests.len(), 1);
     assert!(plan.requests[0].url.path().ends_with("/user/password"));
     assert!(!plan.describe().contains("n3w-Secret!"));
-    directory.apply(&plan).await.unwrap();
+    let done = written(&directory, Some(&record), edit).await;
+    assert!(
+        !serde_json::to_string(&done.journal())
+            .unwrap()
+            .contains("n3w-Secret!"),
+        "the journal never holds the password"
+    );
     assert_eq!(
         sim.state.crowd().user("mzhou").unwrap().password.as_deref(),
         Some("n3w-Secret!")
@@ -292,14 +304,22 @@ async fn create_posts_the_user_then_its_attributes() {
         "attributes": {"department": ["Support"], "skills": ["a", "b"]}
     });
     let plan = directory
-        .plan(None, &Edit::Create { resource })
+        .plan(
+            None,
+            &Edit::Create {
+                resource: resource.clone(),
+            },
+        )
         .await
         .unwrap();
     let preview = plan.describe();
     assert!(!preview.contains("pa55-word"), "{preview}");
     assert_eq!(plan.requests.len(), 2);
     assert_eq!(
-        directory.apply(&plan).await.unwrap().as_deref(),
+        written(&directory, None, Edit::Create { resource })
+            .await
+            .id()
+            .as_deref(),
         Some("new.hire")
     );
     let created = directory.find_user("new.hire@example.com").await.unwrap();
@@ -317,22 +337,21 @@ async fn create_posts_the_user_then_its_attributes() {
         Some("pa55-word")
     );
     // The same name again: Crowd's 400 INVALID_USER comes back as a status error.
-    let again = directory
-        .plan(
-            None,
-            &Edit::Create {
-                resource: json!({"name": "new.hire", "password": {"value": "x"}}),
-            },
-        )
-        .await
-        .unwrap();
-    match directory.apply(&again).await {
-        Err(ServiceError::Status(status)) => {
-            assert_eq!(status.status, 400);
-            assert_eq!(status.code.as_deref(), Some("INVALID_USER"));
-        }
-        other => panic!("expected 400, got {other:?}"),
-    }
+    let again = write(
+        &directory,
+        None,
+        Edit::Create {
+            resource: json!({"name": "new.hire", "password": {"value": "x"}}),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(again.outcome(), roster::journal::Outcome::NotApplied);
+    assert!(
+        again.error().contains("400") && again.error().contains("INVALID_USER"),
+        "{}",
+        again.error()
+    );
 }
 
 #[tokio::test]
@@ -388,19 +407,13 @@ async fn a_read_only_connection_refuses_the_write_itself() {
     let sim = start(&SimOptions::default()).await.unwrap();
     let directory = AnyDirectory::open(&connection(&sim, true), OpenOptions::default()).unwrap();
     let record = directory.find_user("praman").await.unwrap();
-    let plan = directory
-        .plan(
-            Some(&record),
-            &Edit::SetAttribute {
-                name: "skills".to_owned(),
-                values: vec!["x".to_owned()],
-            },
-        )
-        .await
-        .unwrap();
+    let edit = Edit::SetAttribute {
+        name: "skills".to_owned(),
+        values: vec!["x".to_owned()],
+    };
     assert!(matches!(
-        directory.apply(&plan).await,
-        Err(ServiceError::ReadOnly { .. })
+        write(&directory, Some(&record), edit).await,
+        Err(WriteError::Service(ServiceError::ReadOnly { .. }))
     ));
     assert_eq!(
         sim.state.crowd().user("praman").unwrap().attributes["skills"],

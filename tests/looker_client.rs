@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+mod writes;
 
 use std::collections::HashSet;
 
@@ -14,7 +15,9 @@ use roster::service::http::HttpClient;
 use roster::service::looker::Client;
 use roster::service::{AnyDirectory, Directory, ListQuery, OpenOptions, ServiceError};
 use roster::simulator::RunningSimulator;
+use roster::write::WriteError;
 use serde_json::json;
+use writes::{write, written};
 
 /// Looker ids of attributes in the demo seed.
 const REGION: u64 = 7;
@@ -247,12 +250,12 @@ async fn set_then_unset_falls_back_to_the_group_value() {
         name: "region".to_owned(),
         values: vec!["LATAM".to_owned()],
     };
-    let plan = directory.plan(Some(&before), &set).await.unwrap();
+    directory.plan(Some(&before), &set).await.unwrap();
     assert!(
         !sim.state.looker().user_values.contains_key(&(16, REGION)),
         "planning sends nothing"
     );
-    directory.apply(&plan).await.unwrap();
+    written(&directory, Some(&before), set).await;
     assert_eq!(
         sim.state
             .looker()
@@ -277,7 +280,7 @@ async fn set_then_unset_falls_back_to_the_group_value() {
     };
     let plan = directory.plan(Some(&after_set), &unset).await.unwrap();
     assert_eq!(plan.changes[0].after.as_deref(), Some("NA"));
-    directory.apply(&plan).await.unwrap();
+    written(&directory, Some(&after_set), unset).await;
     let after_unset = directory.read_user("16").await.unwrap();
     let region = after_unset.attribute("region").unwrap();
     assert_eq!(region.values, ["NA"]);
@@ -357,8 +360,7 @@ async fn update_changes_names_flags_and_the_login_email() {
             ("email".to_owned(), "pri.raman@example.com".to_owned()),
         ],
     };
-    let plan = directory.plan(Some(&record), &edit).await.unwrap();
-    directory.apply(&plan).await.unwrap();
+    written(&directory, Some(&record), edit).await;
     let after = directory.read_user("1").await.unwrap();
     assert_eq!(after.display_name.as_deref(), Some("Pri Raman"));
     assert!(!after.active);
@@ -381,8 +383,10 @@ async fn create_then_find_by_email() {
             "email": "nova.lindgren@example.com"
         }),
     };
-    let plan = directory.plan(None, &edit).await.unwrap();
-    let id = directory.apply(&plan).await.unwrap().expect("the new id");
+    let id = written(&directory, None, edit)
+        .await
+        .id()
+        .expect("the new id");
     assert_eq!(id, (DEMO_LOOKER_USERS + 1).to_string());
     let found = directory
         .find_user("nova.lindgren@example.com")
@@ -437,10 +441,10 @@ async fn a_read_only_connection_refuses_writes_and_changes_nothing() {
     ];
     for edit in &edits {
         let target = (!matches!(edit, Edit::Create { .. })).then_some(&record);
-        let plan = directory.plan(target, edit).await.unwrap();
-        match directory.apply(&plan).await {
-            Err(ServiceError::ReadOnly { connection, .. }) => assert_eq!(connection, "looker"),
-            other => panic!("expected ReadOnly, got {other:?}"),
+        match write(&directory, target, edit.clone()).await {
+            Err(WriteError::Service(ServiceError::ReadOnly { .. })) => {}
+            Err(other) => panic!("expected ReadOnly, got {other:?}"),
+            Ok(done) => panic!("expected ReadOnly, got {:?}", done.outcome()),
         }
     }
     // The global --read-only has the same effect on a writable connection.
@@ -452,10 +456,9 @@ async fn a_read_only_connection_refuses_writes_and_changes_nothing() {
         },
     )
     .unwrap();
-    let plan = global.plan(Some(&record), &edits[0]).await.unwrap();
     assert!(matches!(
-        global.apply(&plan).await,
-        Err(ServiceError::ReadOnly { .. })
+        write(&global, Some(&record), edits[0].clone()).await,
+        Err(WriteError::Service(ServiceError::ReadOnly { .. }))
     ));
     let store = sim.state.looker();
     assert!(!store.user_values.contains_key(&(16, REGION)));

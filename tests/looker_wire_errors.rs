@@ -168,7 +168,6 @@ async fn ids_and_search_terms_are_encoded() {
     Mock::given(method("GET"))
         .and(path("/api/4.0/users/search"))
         .and(query_param("email", "a_b+c@example.com"))
-        .and(query_param("limit", "50"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
         .expect(1)
         .mount(&server)

@@ -5,15 +5,19 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+mod writes;
 
 use roster::config::{Connection, Credentials};
 use roster::domain::{Edit, ServiceKind, UserRecord};
+use roster::journal::Outcome;
 use roster::secret::Secret;
 use roster::service::scim::wire::ENTERPRISE_USER;
 use roster::service::{AnyDirectory, ListQuery, OpenOptions, ServiceError};
 use roster::simulator::RunningSimulator;
+use roster::write::WriteError;
 use serde_json::json;
 use url::Url;
+use writes::{write, written};
 
 fn scim_connection(sim: &RunningSimulator, read_only: bool) -> Connection {
     Connection {
@@ -238,7 +242,7 @@ async fn set_unset_and_update_write_exactly_what_the_preview_says() {
                 .iter()
                 .any(|(n, _)| *n == "If-Match")
         );
-        directory.apply(&plan).await.unwrap();
+        written(&directory, Some(&current), edit.clone()).await;
         let after = directory.read_user(&current.id).await.unwrap();
         // Every attribute that changed is in the preview, with the value it now has.
         let before = writable(&current);
@@ -302,10 +306,8 @@ async fn a_replace_from_a_partial_resource_previews_every_clear_and_does_exactly
         "emails": [{"value": "amara.okonkwo@example.com", "type": "work", "primary": true}],
         "active": true
     });
-    let plan = directory
-        .plan(Some(&record), &Edit::Replace { resource: partial })
-        .await
-        .unwrap();
+    let replace = Edit::Replace { resource: partial };
+    let plan = directory.plan(Some(&record), &replace).await.unwrap();
     let cleared: Vec<&str> = plan
         .changes
         .iter()
@@ -344,7 +346,7 @@ async fn a_replace_from_a_partial_resource_previews_every_clear_and_does_exactly
         writable(&record)
     );
 
-    directory.apply(&plan).await.unwrap();
+    written(&directory, Some(&record), replace).await;
     let after = directory.read_user(&record.id).await.unwrap();
     let before = writable(&record);
     let mut actual_changes: Vec<(String, Option<String>)> = writable(&after)
@@ -383,47 +385,78 @@ async fn a_concurrent_change_stops_the_write_and_creates_report_duplicates() {
         .find_user("liam.fairweather@example.com")
         .await
         .unwrap();
-    let plan = directory
-        .plan(
-            Some(&record),
-            &Edit::SetAttribute {
-                name: "title".to_owned(),
-                values: vec!["Senior Account Executive".to_owned()],
-            },
-        )
+    let mine = Edit::SetAttribute {
+        name: "title".to_owned(),
+        values: vec!["Senior Account Executive".to_owned()],
+    };
+    let (engine, _state) = writes::engine(&directory);
+    let previewed = engine
+        .prepare_for(record.clone(), vec![mine])
         .await
         .unwrap();
-    // Someone else changes the user between the preview and the write.
-    let other = directory
-        .plan(
-            Some(&record),
-            &Edit::Update {
-                fields: vec![("nickName".to_owned(), "Lee".to_owned())],
-            },
-        )
+    // Someone else changes the same attribute between the preview and the write.
+    written(
+        &directory,
+        Some(&record),
+        Edit::SetAttribute {
+            name: "title".to_owned(),
+            values: vec!["Lead Account Executive".to_owned()],
+        },
+    )
+    .await;
+    let error = engine
+        .execute(&previewed, &roster::write::Interrupt::never())
         .await
-        .unwrap();
-    directory.apply(&other).await.unwrap();
-    let error = directory.apply(&plan).await.unwrap_err();
-    assert!(matches!(error, ServiceError::Conflict(_)), "{error}");
+        .unwrap_err();
+    assert!(
+        matches!(error, WriteError::Service(ServiceError::Conflict(_))),
+        "{error}"
+    );
     assert_eq!(
         values(&directory.read_user(&record.id).await.unwrap(), "title"),
-        ["Account Executive"]
+        ["Lead Account Executive"],
+        "the other writer's value survives"
     );
+    // A change to another attribute meanwhile does not stop it: the PATCH leaves that one be.
+    let again = directory
+        .find_user("liam.fairweather@example.com")
+        .await
+        .unwrap();
+    let previewed = engine
+        .prepare_for(
+            again.clone(),
+            vec![Edit::SetAttribute {
+                name: "title".to_owned(),
+                values: vec!["Senior Account Executive".to_owned()],
+            }],
+        )
+        .await
+        .unwrap();
+    written(
+        &directory,
+        Some(&again),
+        Edit::Update {
+            fields: vec![("nickName".to_owned(), "Lee".to_owned())],
+        },
+    )
+    .await;
+    let done = engine
+        .execute(&previewed, &roster::write::Interrupt::never())
+        .await
+        .unwrap();
+    assert!(done.all_written());
+    let after = directory.read_user(&record.id).await.unwrap();
+    assert_eq!(values(&after, "title"), ["Senior Account Executive"]);
+    assert_eq!(values(&after, "nickName"), ["Lee"]);
 
     let resource = json!({"userName": "new.person@example.com",
         "emails": [{"value": "new.person@example.com", "primary": true}],
         "name": {"givenName": "New", "familyName": "Person"},
         ENTERPRISE_USER: {"department": "R&D"}});
-    let create = directory
-        .plan(
-            None,
-            &Edit::Create {
-                resource: resource.clone(),
-            },
-        )
-        .await
-        .unwrap();
+    let create_edit = Edit::Create {
+        resource: resource.clone(),
+    };
+    let create = directory.plan(None, &create_edit).await.unwrap();
     assert_eq!(
         create.requests[0].body.as_ref().unwrap()["schemas"],
         json!([
@@ -431,15 +464,15 @@ async fn a_concurrent_change_stops_the_write_and_creates_report_duplicates() {
             ENTERPRISE_USER
         ])
     );
-    let id = directory.apply(&create).await.unwrap().unwrap();
+    let id = written(&directory, None, create_edit).await.id().unwrap();
     let created = directory.read_user(&id).await.unwrap();
     assert_eq!(created.username.as_deref(), Some("new.person@example.com"));
     assert!(created.active, "active defaults to true");
-    let again = directory
-        .plan(None, &Edit::Create { resource })
+    let again = write(&directory, None, Edit::Create { resource })
         .await
         .unwrap();
-    let duplicate = directory.apply(&again).await.unwrap_err().to_string();
+    assert_eq!(again.outcome(), Outcome::NotApplied);
+    let duplicate = again.error();
     assert!(
         duplicate.contains("409") && duplicate.contains("already exists"),
         "{duplicate}"
@@ -486,19 +519,13 @@ async fn locked_and_required_attributes_are_refused_before_sending_and_read_only
 
     let read_only =
         AnyDirectory::open(&scim_connection(&sim, true), OpenOptions::default()).unwrap();
-    let plan = read_only
-        .plan(
-            Some(&record),
-            &Edit::SetAttribute {
-                name: "title".to_owned(),
-                values: vec!["x".to_owned()],
-            },
-        )
-        .await
-        .unwrap();
+    let edit = Edit::SetAttribute {
+        name: "title".to_owned(),
+        values: vec!["x".to_owned()],
+    };
     assert!(matches!(
-        read_only.apply(&plan).await,
-        Err(ServiceError::ReadOnly { .. })
+        write(&read_only, Some(&record), edit).await,
+        Err(WriteError::Service(ServiceError::ReadOnly { .. }))
     ));
 }
 
@@ -536,44 +563,44 @@ async fn faults_end_in_exactly_one_write_or_a_clear_error() {
             .await
             .unwrap();
         let title = format!("QA Engineer {n}");
-        let plan = directory
-            .plan(
-                Some(&record),
-                &Edit::SetAttribute {
-                    name: "title".to_owned(),
-                    values: vec![title.clone()],
-                },
-            )
-            .await
-            .unwrap();
-        match directory.apply(&plan).await {
-            Ok(_) => assert_eq!(
-                values(&directory.read_user(&record.id).await.unwrap(), "title"),
-                [title]
-            ),
+        let edit = Edit::SetAttribute {
+            name: "title".to_owned(),
+            values: vec![title.clone()],
+        };
+        // The outcome is truthful: written means the title is there, not applied means it is
+        // not; only an unknown outcome leaves it open.
+        match write(&directory, Some(&record), edit).await {
+            Ok(done) => {
+                let now = stored_title(&sim, &record.id);
+                match done.outcome() {
+                    Outcome::Written => assert_eq!(now, std::slice::from_ref(&title)),
+                    Outcome::NotApplied => {
+                        assert_ne!(now, std::slice::from_ref(&title), "{}", done.error())
+                    }
+                    Outcome::Unknown => {}
+                    other => panic!("{other:?}: {}", done.error()),
+                }
+            }
             Err(error) => assert!(
                 matches!(
                     error,
-                    ServiceError::RateLimited { .. }
-                        | ServiceError::Status(_)
-                        | ServiceError::Transport { .. }
+                    WriteError::Service(
+                        ServiceError::RateLimited { .. }
+                            | ServiceError::Status(_)
+                            | ServiceError::Transport { .. }
+                            | ServiceError::Decode { .. }
+                    )
                 ),
                 "{error}"
             ),
         }
 
         let user_name = format!("fault{n}@example.com");
-        let plan = directory
-            .plan(
-                None,
-                &Edit::Create {
-                    resource: json!({"userName": user_name,
+        let create = Edit::Create {
+            resource: json!({"userName": user_name,
                 "emails": [{"value": user_name, "primary": true}]}),
-                },
-            )
-            .await
-            .unwrap();
-        let outcome = directory.apply(&plan).await;
+        };
+        let outcome = write(&directory, None, create).await;
         let stored = sim
             .state
             .scim()
@@ -582,8 +609,26 @@ async fn faults_end_in_exactly_one_write_or_a_clear_error() {
             .map(|u| u.id.clone())
             .collect::<Vec<_>>();
         match outcome {
-            Ok(id) => assert_eq!(stored, [id.unwrap()], "created exactly once"),
+            Ok(done) => match done.outcome() {
+                Outcome::Written => {
+                    assert_eq!(stored, [done.id().unwrap()], "created exactly once")
+                }
+                Outcome::NotApplied => assert!(stored.is_empty(), "{}", done.error()),
+                Outcome::Unknown => assert!(stored.len() <= 1, "never created twice"),
+                other => panic!("{other:?}: {}", done.error()),
+            },
             Err(error) => assert!(stored.is_empty(), "a failed create wrote nothing: {error}"),
         }
     }
+}
+
+/// The user's title as the simulator holds it, read without faults.
+fn stored_title(sim: &RunningSimulator, id: &str) -> Vec<String> {
+    sim.state
+        .scim()
+        .all(roster::simulator::scim::schema::ResourceKind::User)
+        .find(|u| u.id == id)
+        .and_then(|u| u.text("title").map(str::to_owned))
+        .into_iter()
+        .collect()
 }

@@ -15,7 +15,9 @@ use roster::domain::{Edit, ServiceKind, UserRecord};
 use roster::secret::Secret;
 use roster::service::http::HttpClient;
 use roster::service::scim::Client;
-use roster::service::{Directory, ListQuery, ServiceError};
+use roster::service::{AnyDirectory, Directory, ListQuery, ServiceError};
+
+mod writes;
 use serde_json::json;
 use url::Url;
 
@@ -95,7 +97,7 @@ fn values(record: &UserRecord, name: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-async fn create(client: &Client, n: usize) -> String {
+async fn create(directory: &AnyDirectory, n: usize) -> String {
     let resource = json!({
         "userName": format!("user{n:03}@example.com"),
         "name": {"givenName": format!("Given{n}"), "familyName": "Interop"},
@@ -104,8 +106,10 @@ async fn create(client: &Client, n: usize) -> String {
         "emails": [{"value": format!("user{n:03}@example.com"), "type": "work", "primary": true}],
         "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "QA"}
     });
-    let plan = client.plan(None, &Edit::Create { resource }).await.unwrap();
-    client.apply(&plan).await.unwrap().expect("the created id")
+    writes::written(directory, None, Edit::Create { resource })
+        .await
+        .id()
+        .expect("the created id")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -114,22 +118,24 @@ async fn the_client_works_against_scim2_server() {
         return;
     };
     let client = client(&server);
+    let directory = AnyDirectory::Scim(client.clone());
 
     // Create enough users for two pages.
     let mut ids = Vec::new();
     for n in 0..120 {
-        ids.push(create(&client, n).await);
+        ids.push(create(&directory, n).await);
     }
-    let duplicate = client
-        .plan(
-            None,
-            &Edit::Create {
-                resource: json!({"userName": "user000@example.com"}),
-            },
-        )
-        .await
-        .unwrap();
-    let error = client.apply(&duplicate).await.unwrap_err().to_string();
+    let duplicate = writes::write(
+        &directory,
+        None,
+        Edit::Create {
+            resource: json!({"userName": "user000@example.com"}),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(duplicate.outcome(), roster::journal::Outcome::NotApplied);
+    let error = duplicate.error();
     assert!(
         error.contains("409") && error.contains("already exists"),
         "{error}"
@@ -162,23 +168,21 @@ async fn the_client_works_against_scim2_server() {
     );
 
     // PATCH updates.
-    let plan = client
-        .plan(
-            Some(&record),
-            &Edit::Update {
-                fields: vec![
-                    ("displayName".to_owned(), "Seven".to_owned()),
-                    (
-                        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"
-                            .to_owned(),
-                        "Platform".to_owned(),
-                    ),
-                ],
-            },
-        )
-        .await
-        .unwrap();
-    client.apply(&plan).await.unwrap();
+    writes::written(
+        &directory,
+        Some(&record),
+        Edit::Update {
+            fields: vec![
+                ("displayName".to_owned(), "Seven".to_owned()),
+                (
+                    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"
+                        .to_owned(),
+                    "Platform".to_owned(),
+                ),
+            ],
+        },
+    )
+    .await;
     let record = client.read_user(&ids[7]).await.unwrap();
     assert_eq!(values(&record, "displayName"), ["Seven"]);
     assert_eq!(
@@ -188,46 +192,37 @@ async fn the_client_works_against_scim2_server() {
         ),
         ["Platform"]
     );
-    let plan = client
-        .plan(
-            Some(&record),
-            &Edit::SetAttribute {
-                name: "emails".to_owned(),
-                values: vec![
-                    "user007@example.com (work, primary)".to_owned(),
-                    "seven@home.example (home)".to_owned(),
-                ],
-            },
-        )
-        .await
-        .unwrap();
-    client.apply(&plan).await.unwrap();
+    writes::written(
+        &directory,
+        Some(&record),
+        Edit::SetAttribute {
+            name: "emails".to_owned(),
+            values: vec![
+                "user007@example.com (work, primary)".to_owned(),
+                "seven@home.example (home)".to_owned(),
+            ],
+        },
+    )
+    .await;
     let record = client.read_user(&ids[7]).await.unwrap();
     assert_eq!(values(&record, "emails").len(), 2);
-    let plan = client
-        .plan(
-            Some(&record),
-            &Edit::UnsetAttribute {
-                name: "title".to_owned(),
-            },
-        )
-        .await
-        .unwrap();
-    client.apply(&plan).await.unwrap();
+    writes::written(
+        &directory,
+        Some(&record),
+        Edit::UnsetAttribute {
+            name: "title".to_owned(),
+        },
+    )
+    .await;
     let record = client.read_user(&ids[7]).await.unwrap();
     assert!(values(&record, "title").is_empty());
 
     // Replace from a partial resource: what the preview clears is cleared.
-    let plan = client
-        .plan(
-            Some(&record),
-            &Edit::Replace {
-                resource: json!({"userName": "user007@example.com", "active": true,
-                             "emails": [{"value": "user007@example.com", "primary": true}]}),
-            },
-        )
-        .await
-        .unwrap();
+    let replace = Edit::Replace {
+        resource: json!({"userName": "user007@example.com", "active": true,
+                     "emails": [{"value": "user007@example.com", "primary": true}]}),
+    };
+    let plan = client.plan(Some(&record), &replace).await.unwrap();
     let cleared: Vec<String> = plan
         .changes
         .iter()
@@ -239,7 +234,7 @@ async fn the_client_works_against_scim2_server() {
             && cleared.contains(&"displayName".to_owned()),
         "{cleared:?}"
     );
-    client.apply(&plan).await.unwrap();
+    writes::written(&directory, Some(&record), replace).await;
     let replaced = client.read_user(&ids[7]).await.unwrap();
     for name in &cleared {
         assert!(values(&replaced, name).is_empty(), "{name} was cleared");

@@ -11,10 +11,21 @@ use std::time::{Duration, Instant};
 
 use roster::config::{Connection, Credentials};
 use roster::domain::{Edit, ServiceKind};
+use roster::journal::Outcome;
 use roster::secret::Secret;
 use roster::service::http::{HttpClient, RetryPolicy};
 use roster::service::scim::Client;
-use roster::service::{Directory, ListQuery, ServiceError};
+use roster::service::{AnyDirectory, Directory, ListQuery, ServiceError};
+
+mod writes;
+
+/// Sends a plan's requests one by one (the exact shapes are what these tests pin).
+async fn send_plan(
+    client: &Client,
+    plan: &roster::service::WritePlan,
+) -> Result<Option<String>, ServiceError> {
+    writes::send_plan(&AnyDirectory::Scim(client.clone()), plan).await
+}
 use serde_json::{Value, json};
 use url::Url;
 use wiremock::matchers::{body_json, header, header_exists, method, path, query_param};
@@ -131,7 +142,7 @@ async fn patch_bodies_are_exact_and_carry_if_match_only_when_a_version_is_known(
         .expect(1)
         .mount(&server)
         .await;
-    assert_eq!(client.apply(&plan).await.unwrap().as_deref(), Some(ID));
+    send_plan(&client, &plan).await.unwrap();
     let sent = server.received_requests().await.unwrap();
     let patch = sent.iter().find(|r| r.method.as_str() == "PATCH").unwrap();
     assert!(patch.headers.get("if-match").is_none());
@@ -218,7 +229,7 @@ async fn replace_sends_the_resource_without_read_only_parts_with_if_match_from_t
         .expect(1)
         .mount(&server)
         .await;
-    let error = client.apply(&plan).await.unwrap_err();
+    let error = send_plan(&client, &plan).await.unwrap_err();
     assert!(matches!(error, ServiceError::Conflict(_)), "{error}");
 }
 
@@ -352,7 +363,7 @@ async fn errors_are_decoded_from_both_shapes() {
         )
         .await
         .unwrap();
-    let error = client.apply(&plan).await.unwrap_err().to_string();
+    let error = send_plan(&client, &plan).await.unwrap_err().to_string();
     assert!(
         error.contains("409 uniqueness: the user already exists: Resource [USER]"),
         "{error}"
@@ -401,7 +412,7 @@ async fn rate_limits_server_errors_and_malformed_bodies_are_retried_for_reads_on
         )
         .await
         .unwrap();
-    let error = client.apply(&plan).await.unwrap_err().to_string();
+    let error = send_plan(&client, &plan).await.unwrap_err().to_string();
     assert!(error.contains("500"), "{error}");
 
     Mock::given(method("GET"))
@@ -420,87 +431,148 @@ async fn rate_limits_server_errors_and_malformed_bodies_are_retried_for_reads_on
     );
 }
 
+/// A GET of the user that answers `before` until `switched` is set, then `after`.
+async fn mount_changing_user(
+    server: &MockServer,
+    switched: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    before: Value,
+    after: Value,
+) {
+    Mock::given(method("GET"))
+        .and(path(user_path()))
+        .respond_with(move |_: &Request| {
+            let body = if switched.load(std::sync::atomic::Ordering::SeqCst) {
+                after.clone()
+            } else {
+                before.clone()
+            };
+            ResponseTemplate::new(200).set_body_json(body)
+        })
+        .mount(server)
+        .await;
+}
+
 #[tokio::test]
 async fn a_create_whose_answer_is_lost_is_looked_up_not_resent() {
     let server = MockServer::start().await;
     let client = client(&server);
+    let created = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = created.clone();
     Mock::given(method("POST"))
         .and(path("/scim/directory/d1/Users"))
-        .respond_with(ResponseTemplate::new(201).set_body_string("{\"id\": \"247b9"))
+        .respond_with(move |_: &Request| {
+            flag.store(true, std::sync::atomic::Ordering::SeqCst);
+            ResponseTemplate::new(201).set_body_string("{\"id\": \"247b9")
+        })
         .expect(1)
         .mount(&server)
         .await;
+    let flag = created.clone();
     Mock::given(method("GET"))
         .and(path("/scim/directory/d1/Users"))
         .and(query_param("filter", r#"userName eq "jdoe@example.com""#))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
-            "totalResults": 1, "Resources": [documented_user()]
-        })))
-        .expect(1)
+        .respond_with(move |_: &Request| {
+            let resources = if flag.load(std::sync::atomic::Ordering::SeqCst) {
+                vec![documented_user()]
+            } else {
+                Vec::new()
+            };
+            ResponseTemplate::new(200).set_body_json(json!({
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+                "totalResults": resources.len(), "Resources": resources
+            }))
+        })
+        .expect(2)
         .mount(&server)
         .await;
-    let plan = client
-        .plan(
-            None,
-            &Edit::Create {
-                resource: json!({"userName": "jdoe@example.com"}),
-            },
-        )
-        .await
-        .unwrap();
-    assert_eq!(client.apply(&plan).await.unwrap().as_deref(), Some(ID));
+    mount_user(&server, documented_user(), None).await;
+    let done = writes::write(
+        &AnyDirectory::Scim(client),
+        None,
+        Edit::Create {
+            resource: json!({"userName": "jdoe@example.com"}),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(done.outcome(), Outcome::Written, "{}", done.error());
+    assert_eq!(done.id().as_deref(), Some(ID));
+    assert!(
+        done.executed.items[0]
+            .notes
+            .iter()
+            .any(|n| n.contains("the answer was lost")),
+        "{:?}",
+        done.executed.items[0].notes
+    );
 }
 
 #[tokio::test]
-async fn a_retried_write_that_meets_its_own_new_version_is_not_a_conflict() {
+async fn a_retried_write_that_meets_its_own_new_version_is_written_and_a_real_412_is_not() {
     let server = MockServer::start().await;
-    // The server already holds title "Engineer"; the record was read when it was "Intern".
-    mount_user(&server, documented_user(), Some("W/\"2\"")).await;
     let client = client(&server);
-    let mut earlier = documented_user();
-    earlier["title"] = json!("Intern");
-    earlier["meta"]["version"] = json!("W/\"1\"");
-    let record = roster::service::scim::mapping::record("scim", earlier).unwrap();
-    let plan = client
-        .plan(
-            Some(&record),
-            &Edit::SetAttribute {
-                name: "title".to_owned(),
-                values: vec!["Engineer".to_owned()],
-            },
-        )
-        .await
-        .unwrap();
-    // The first answer is cut (the write happened), the retry meets the new version: 412.
+    let directory = AnyDirectory::Scim(client);
+    let mut intern = documented_user();
+    intern["title"] = json!("Intern");
+    intern["meta"]["version"] = json!("W/\"1\"");
+    let mut engineer = documented_user();
+    engineer["meta"]["version"] = json!("W/\"2\"");
+    let landed = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    mount_changing_user(&server, landed.clone(), intern.clone(), engineer).await;
+    // The first answer is cut after the write happened; the retry meets the new version: 412.
     let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let counter = calls.clone();
+    let flag = landed.clone();
     Mock::given(method("PATCH"))
         .and(path(user_path()))
         .and(header("if-match", "W/\"1\""))
         .respond_with(move |_: &Request| {
             match counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) {
-                0 => ResponseTemplate::new(200).set_body_string("{\"id\": \"247"),
+                0 => {
+                    flag.store(true, std::sync::atomic::Ordering::SeqCst);
+                    ResponseTemplate::new(200).set_body_string("{\"id\": \"247")
+                }
                 _ => scim_error(412, None, "version mismatch"),
             }
         })
-        .expect(3)
         .mount(&server)
         .await;
-    // The user already holds the value: done.
-    client.apply(&plan).await.unwrap();
+    let record = roster::service::scim::mapping::record("scim", intern).unwrap();
+    let done = writes::write(
+        &directory,
+        Some(&record),
+        Edit::SetAttribute {
+            name: "title".to_owned(),
+            values: vec!["Engineer".to_owned()],
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(done.outcome(), Outcome::Written, "{}", done.error());
 
-    // A value the user does not hold: the 412 is a real conflict.
-    let plan = client
-        .plan(
-            Some(&record),
-            &Edit::SetAttribute {
-                name: "title".to_owned(),
-                values: vec!["Architect".to_owned()],
-            },
-        )
-        .await
-        .unwrap();
-    let error = client.apply(&plan).await.unwrap_err();
-    assert!(matches!(error, ServiceError::Conflict(_)), "{error}");
+    // A 412 that is not ours: the user holds another value, nothing was applied.
+    let record = directory.read_user(ID).await.unwrap();
+    server.reset().await;
+    mount_user(&server, documented_user(), Some("W/\"2\"")).await;
+    Mock::given(method("PATCH"))
+        .and(path(user_path()))
+        .respond_with(scim_error(412, None, "version mismatch"))
+        .mount(&server)
+        .await;
+    let done = writes::write(
+        &directory,
+        Some(&record),
+        Edit::SetAttribute {
+            name: "title".to_owned(),
+            values: vec!["Architect".to_owned()],
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(done.outcome(), Outcome::NotApplied);
+    assert!(
+        done.error().contains("changed since it was read"),
+        "{}",
+        done.error()
+    );
 }

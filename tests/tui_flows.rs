@@ -109,8 +109,8 @@ async fn edit_attribute_flow(conn: &str, person: &str, attribute: &str, old: &st
     let entries = journal.entries().unwrap();
     assert_eq!(entries.len(), 1, "{entries:?}");
     assert_eq!(
-        (entries[0].outcome.as_str(), entries[0].connection.as_str()),
-        ("written", conn)
+        (entries[0].outcome, entries[0].connection.as_str()),
+        (roster::journal::Outcome::Written, conn)
     );
     assert_eq!(entries[0].changes[0].after.as_deref(), Some(new));
     // `z` reverts it through the same preview and confirmation.
@@ -300,7 +300,10 @@ async fn keys_remapped_in_the_config_drive_the_loop() {
 #[tokio::test]
 async fn update_user_then_person_view_across_connections() {
     let sim = simulator().await;
-    let mut h = Harness::start(app(simulator_sessions(&sim, &["looker", "crowd"])), 120, 40);
+    let state = tempfile::tempdir().unwrap();
+    let journal = roster::journal::Journal::in_dir(state.path());
+    let browser = app(simulator_sessions(&sim, &["looker", "crowd"])).with_journal(Some(journal));
+    let mut h = Harness::start(browser, 120, 40);
     open_person(&mut h, "looker", "priya").await;
     h.char('u');
     h.wait_text("Update user").await;

@@ -11,8 +11,9 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::audit::{ExportFormat, render_export};
 use super::msg::{Effect, Msg, PersonLookup, RequestId};
 use crate::domain::UserRecord;
-use crate::journal::{Journal, send_confirmed};
+use crate::journal::{Journal, ServerIdentity};
 use crate::service::{AnyDirectory, ListQuery, ServiceError};
+use crate::write::{Interrupt, Prepared, PreparedItem, WriteEngine};
 
 /// How many records an audit or person lookup reads at once per connection.
 pub const READ_CONCURRENCY: usize = 8;
@@ -31,6 +32,7 @@ pub struct Runner {
     latest_search: std::sync::Arc<std::sync::atomic::AtomicU64>,
     journal: Option<Journal>,
     names: Vec<String>,
+    servers: Vec<Option<ServerIdentity>>,
 }
 
 impl Runner {
@@ -42,14 +44,39 @@ impl Runner {
             latest_search: std::sync::Arc::default(),
             journal: None,
             names: Vec::new(),
+            servers: Vec::new(),
         }
     }
 
-    /// Journals every write (with the connections' names) to `journal`.
-    pub fn with_journal(mut self, journal: Option<Journal>, names: Vec<String>) -> Self {
+    /// Journals every write (with the connections' names and servers) to `journal`.
+    pub fn with_journal(
+        mut self,
+        journal: Option<Journal>,
+        names: Vec<String>,
+        servers: Vec<Option<ServerIdentity>>,
+    ) -> Self {
         self.journal = journal;
         self.names = names;
+        self.servers = servers;
         self
+    }
+
+    /// The write engine of a connection: every browser write goes through it. Without a
+    /// journal or a known server there is none, and the write is refused.
+    fn engine(&self, conn: usize) -> Result<WriteEngine, String> {
+        let directory = self.directory(conn).ok_or("the connection is not open")?;
+        let journal = self
+            .journal
+            .clone()
+            .ok_or("no journal: this browser session cannot record writes, so it makes none")?;
+        let server = self
+            .servers
+            .get(conn)
+            .cloned()
+            .flatten()
+            .ok_or("the connection's server is not known, so writes cannot be journaled")?;
+        let name = self.names.get(conn).cloned().unwrap_or_default();
+        Ok(WriteEngine::new(directory, journal, &name, server))
     }
 
     fn directory(&self, conn: usize) -> Option<AnyDirectory> {
@@ -150,13 +177,12 @@ impl Runner {
                 });
             }
             Effect::FindUndo { conn, request } => {
-                let Some(directory) = self.directory(conn) else {
-                    return;
-                };
-                let journal = self.journal.clone();
-                let name = self.names.get(conn).cloned().unwrap_or_default();
+                let engine = self.engine(conn);
                 tokio::spawn(async move {
-                    let result = find_undo(&directory, journal.as_ref(), &name).await;
+                    let result = match engine {
+                        Ok(engine) => find_undo(&engine).await,
+                        Err(why) => Err(why),
+                    };
                     let _ = tx.send(Msg::UndoFound {
                         request,
                         conn,
@@ -171,21 +197,14 @@ impl Runner {
                 user_id,
                 edit,
             } => {
-                let Some(directory) = self.directory(conn) else {
-                    return;
-                };
-                let journal = self.journal.clone();
-                let name = self.names.get(conn).cloned().unwrap_or_default();
+                let engine = self.engine(conn);
                 tokio::spawn(async move {
-                    let result = send_confirmed(
-                        &directory,
-                        journal.as_ref(),
-                        &name,
-                        user_id.as_deref(),
-                        &edit,
-                        &plan,
-                    )
-                    .await;
+                    let result = match engine {
+                        Ok(engine) => {
+                            send_confirmed(&engine, user_id.as_deref(), edit, *plan).await
+                        }
+                        Err(why) => Err(ServiceError::Invalid(why)),
+                    };
                     let _ = tx.send(Msg::Applied { request, result });
                 });
             }
@@ -319,28 +338,65 @@ async fn find_person(
     }
 }
 
-/// The last written, undoable journal entry of a connection, its user as it is now, and the edit
-/// that reverts it.
-async fn find_undo(
-    directory: &AnyDirectory,
-    journal: Option<&Journal>,
-    connection: &str,
-) -> Result<(Box<UserRecord>, crate::domain::Edit), String> {
-    let journal = journal.ok_or("no journal: this browser session records no writes")?;
-    let entries = journal.entries()?;
-    let entry = entries
-        .iter()
-        .rev()
-        .filter(|e| e.connection == connection && e.outcome == "written")
-        .find(|e| !matches!(e.undo, crate::journal::UndoRecipe::NotPossible { .. }))
-        .ok_or_else(|| format!("the journal has no write on `{connection}` that can be undone"))?;
-    let edit = entry
-        .undo
-        .edits()?
+/// Sends a confirmed plan through the write engine (which re-reads, re-plans, journals ahead,
+/// sends, resolves and verifies). Returns the id of the user written.
+async fn send_confirmed(
+    engine: &WriteEngine,
+    user_id: Option<&str>,
+    edit: crate::domain::Edit,
+    plan: crate::service::WritePlan,
+) -> Result<Option<String>, ServiceError> {
+    let target = match user_id {
+        Some(id) => Some(engine.directory().read_user(id).await?),
+        None => None,
+    };
+    let prepared = Prepared {
+        target,
+        items: vec![PreparedItem { edit, plan }],
+        action: None,
+        title: None,
+        precondition: None,
+        batch: None,
+    };
+    let executed = engine
+        .execute(&prepared, &Interrupt::never())
+        .await
+        .map_err(|error| match error {
+            crate::write::WriteError::Service(error) => error,
+            other => ServiceError::Invalid(other.to_string()),
+        })?;
+    let item = executed.items.first();
+    match item.and_then(|i| i.entry.as_ref()) {
+        Some(entry) if entry.outcome == crate::journal::Outcome::Written => {
+            Ok(entry.user_id.clone().or_else(|| user_id.map(str::to_owned)))
+        }
+        Some(entry) => Err(ServiceError::Invalid(format!(
+            "{}: {}",
+            entry.outcome.describe(),
+            entry.error.clone().unwrap_or_default()
+        ))),
+        None => Err(ServiceError::Invalid(
+            item.and_then(|i| i.not_sent.clone())
+                .unwrap_or_else(|| "not sent".to_owned()),
+        )),
+    }
+}
+
+/// The last write of the engine's connection, planned for revert: its user as it is now and
+/// the edit that reverts it (the engine refuses entries it cannot revert, and says why).
+async fn find_undo(engine: &WriteEngine) -> Result<(Box<UserRecord>, crate::domain::Edit), String> {
+    let entries = engine.journal().entries().map_err(|e| e.to_string())?;
+    let entry = crate::write::undo::pick_entry(&entries, None, Some(engine.connection()))?;
+    let prepared = engine
+        .prepare_undo(entry)
+        .await
+        .map_err(|e| e.to_string())?;
+    let edit = prepared
+        .items
         .into_iter()
         .next()
+        .map(|i| i.edit)
         .ok_or("the entry has nothing to revert")?;
-    let user = entry.user_id.as_deref().ok_or("the entry names no user")?;
-    let record = directory.read_user(user).await.map_err(|e| e.to_string())?;
+    let record = prepared.target.ok_or("the entry names no user")?;
     Ok((Box::new(record), edit))
 }

@@ -44,6 +44,9 @@ pub struct Session {
     pub read_only: bool,
     /// The open client, or why opening failed.
     pub directory: Result<AnyDirectory, String>,
+    /// The server the connection points at, as the journal records it (writes are journaled
+    /// only when it is known).
+    pub server: Option<crate::journal::ServerIdentity>,
 }
 
 /// The browser before it runs: its state and the open clients.
@@ -51,6 +54,7 @@ pub struct Session {
 pub struct App {
     state: State,
     directories: Vec<Option<AnyDirectory>>,
+    servers: Vec<Option<crate::journal::ServerIdentity>>,
     journal: Option<Journal>,
     notices: Option<tokio::sync::mpsc::UnboundedReceiver<String>>,
 }
@@ -61,7 +65,9 @@ impl App {
         let keys = KeyMap::from_config(keys)?;
         let mut connections = Vec::with_capacity(sessions.len());
         let mut directories = Vec::with_capacity(sessions.len());
+        let mut servers = Vec::with_capacity(sessions.len());
         for session in sessions {
+            servers.push(session.server);
             let (capabilities, status, directory) = match session.directory {
                 Ok(directory) => (
                     Some(directory.capabilities()),
@@ -85,6 +91,7 @@ impl App {
         Ok(Self {
             state: State::new(keys, connections),
             directories,
+            servers,
             journal: None,
             notices: None,
         })
@@ -141,6 +148,7 @@ where
     let App {
         mut state,
         directories,
+        servers,
         journal,
         notices,
     } = app;
@@ -156,7 +164,7 @@ where
         });
     }
     let names = state.connections.iter().map(|c| c.name.clone()).collect();
-    let runner = Runner::new(directories, tx).with_journal(journal, names);
+    let runner = Runner::new(directories, tx).with_journal(journal, names, servers);
     let size = terminal.size()?;
     state.size = (size.width, size.height);
     for effect in update::start(&mut state) {

@@ -51,6 +51,19 @@ pub struct WriteFlags {
     /// Do not ask for confirmation.
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// What a field that does not hold the written value after the write means: a warning
+    /// (exit 0), or a failure (`strict`: exit 1).
+    #[arg(long, value_enum, default_value_t = VerifyMode::Warn, value_name = "MODE")]
+    pub verify: VerifyMode,
+}
+
+/// How strictly a write is verified by reading the user after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerifyMode {
+    /// Report a field that did not stick, and exit 0.
+    Warn,
+    /// Report it and exit 1.
+    Strict,
 }
 
 /// The commands.

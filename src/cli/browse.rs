@@ -45,14 +45,17 @@ async fn browse(config: &Config, globals: &Globals) -> Result<(), CliError> {
     let sessions = config
         .connections
         .iter()
-        .map(|spec| Session {
-            name: spec.name.clone(),
-            kind: spec.kind,
-            read_only: globals.options.read_only || spec.read_only,
-            directory: spec
-                .resolve(&config.path)
-                .map_err(|e| e.to_string())
-                .and_then(|c| AnyDirectory::open(&c, options.clone()).map_err(|e| e.to_string())),
+        .map(|spec| {
+            let resolved = spec.resolve(&config.path).map_err(|e| e.to_string());
+            Session {
+                name: spec.name.clone(),
+                kind: spec.kind,
+                read_only: globals.options.read_only || spec.read_only,
+                server: resolved.as_ref().ok().map(crate::write::server_identity),
+                directory: resolved.and_then(|c| {
+                    AnyDirectory::open(&c, options.clone()).map_err(|e| e.to_string())
+                }),
+            }
         })
         .collect();
     run_terminal(sessions, &config.keys, notices_rx)

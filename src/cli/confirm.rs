@@ -5,18 +5,13 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use super::CliError;
 use super::args::WriteFlags;
-use crate::service::WritePlan;
+use crate::write::Prepared;
 
 /// Prints the plans as needed and decides whether to send them.
 ///
 /// Returns false for a dry run (the plan was printed, nothing may be sent) and for a "no".
-pub fn proceed(plans: &[WritePlan], flags: &WriteFlags) -> Result<bool, CliError> {
-    let preview: String = plans
-        .iter()
-        .map(WritePlan::describe)
-        .collect::<Vec<_>>()
-        .join("\n");
-    let preview = crate::text::sanitize_lines(&preview);
+pub fn proceed(prepared: &Prepared, flags: &WriteFlags) -> Result<bool, CliError> {
+    let preview = crate::text::sanitize_lines(&prepared.describe());
     if flags.dry_run {
         println!("{preview}\n(dry run: nothing was sent)");
         return Ok(false);
@@ -30,7 +25,7 @@ pub fn proceed(plans: &[WritePlan], flags: &WriteFlags) -> Result<bool, CliError
                 .to_owned(),
         ));
     }
-    let requests: usize = plans.iter().map(|p| p.requests.len()).sum();
+    let requests = prepared.request_count();
     eprint!("{preview}\nSend {requests} request(s)? [y/N] ");
     let _ = std::io::stderr().flush();
     let mut answer = String::new();

@@ -1,69 +1,38 @@
 //! `roster log` and `roster undo`: the journal of writes, and reverting one of them.
 //!
-//! Undo writes the previous values back through the same path as any write (preview,
-//! confirmation, re-read), and first checks that the fields still hold what the write left.
+//! Undo goes through the write engine like any write (preview, confirmation, re-read, journal),
+//! on the connection the entry was written through; the engine refuses an entry written to
+//! another server and checks that the fields still hold what the entry left.
 
 use super::args::{ShowFormat, WriteFlags};
-use super::write::{still_as_written, write_user_checked};
+use super::write::{confirm_and_send, engine};
 use super::{CliError, Globals, output};
 use crate::journal::Journal;
+use crate::write::undo::pick_entry;
 
-/// Prints the journal.
+/// Prints the journal; skipped (damaged) lines are named on stderr.
 pub fn log(format: ShowFormat) -> Result<(), CliError> {
-    let journal = Journal::open_default().map_err(CliError::Usage)?;
-    let entries = journal.entries().map_err(CliError::Usage)?;
+    let journal = Journal::open_default()?;
+    let read = journal.read()?;
+    for warning in &read.warnings {
+        eprintln!("roster: warning: {warning}");
+    }
     match format {
-        ShowFormat::Json => output::print(&output::json(&entries)),
-        ShowFormat::Table => output::print(&output::journal(&entries)),
+        ShowFormat::Json => output::print(&output::json(&read.entries)),
+        ShowFormat::Table => output::print(&output::journal(&read.entries)),
     }
     Ok(())
 }
 
-/// Reverts the given entry, or the last written one.
+/// Reverts the given entry, or the last write.
 pub async fn undo(globals: &Globals, id: Option<u64>, flags: &WriteFlags) -> Result<(), CliError> {
-    let journal = Journal::open_default().map_err(CliError::Usage)?;
-    let entries = journal.entries().map_err(CliError::Usage)?;
-    let entry = match id {
-        Some(id) => entries
-            .iter()
-            .find(|e| e.id == id)
-            .ok_or_else(|| CliError::Usage(format!("the journal has no entry {id}")))?,
-        None => entries
-            .iter()
-            .rev()
-            .find(|e| {
-                e.outcome == "written"
-                    && !matches!(e.undo, crate::journal::UndoRecipe::NotPossible { .. })
-            })
-            .ok_or_else(|| {
-                CliError::Usage("the journal has no write that can be undone".to_owned())
-            })?,
-    };
-    if entry.outcome != "written" {
-        return Err(CliError::Usage(format!(
-            "entry {} was not written ({}); there is nothing to undo",
-            entry.id, entry.outcome
-        )));
+    let journal = Journal::open_default()?;
+    let read = journal.read()?;
+    for warning in &read.warnings {
+        eprintln!("roster: warning: {warning}");
     }
-    let edits = entry
-        .undo
-        .edits()
-        .map_err(|why| CliError::Usage(format!("entry {} cannot be undone: {why}", entry.id)))?;
-    let user = entry
-        .user_id
-        .clone()
-        .ok_or_else(|| CliError::Usage(format!("entry {} names no user", entry.id)))?;
-    let written = entry.changes.clone();
-    let check = move |plans: &[crate::service::WritePlan]| still_as_written(&written, plans);
-    let action = format!("undo {}", entry.id);
-    write_user_checked(
-        globals,
-        &entry.connection,
-        &user,
-        edits,
-        flags,
-        &check,
-        Some(&action),
-    )
-    .await
+    let entry = pick_entry(&read.entries, id, None).map_err(CliError::Refused)?;
+    let engine = engine(globals, &entry.connection)?;
+    let prepared = engine.prepare_undo(entry).await?;
+    confirm_and_send(&engine, &prepared, flags).await
 }

@@ -11,6 +11,7 @@ mod commands;
 mod confirm;
 mod history;
 mod output;
+mod signals;
 mod sim;
 mod write;
 
@@ -35,9 +36,28 @@ pub enum CliError {
     /// The service refused or failed (exit 1; client-side validation exits 2).
     #[error(transparent)]
     Service(#[from] ServiceError),
-    /// Several items of a bulk run failed; the message lists them (exit 1).
+    /// Not every write was made; the report above says what became of each (exit 1).
     #[error("{0}")]
     Partial(String),
+    /// The journal could not be read or written (exit 1).
+    #[error(transparent)]
+    Journal(#[from] crate::journal::JournalError),
+    /// A precondition refused the write: nothing was sent (exit 1).
+    #[error("{0}")]
+    Refused(String),
+    /// A signal interrupted a write; the exit code is 128 + the signal's number.
+    #[error("interrupted")]
+    Interrupted(i32),
+}
+
+impl From<crate::write::WriteError> for CliError {
+    fn from(error: crate::write::WriteError) -> Self {
+        match error {
+            crate::write::WriteError::Service(error) => Self::Service(error),
+            crate::write::WriteError::Journal(error) => Self::Journal(error),
+            crate::write::WriteError::Refused(why) => Self::Refused(why),
+        }
+    }
 }
 
 impl CliError {
@@ -46,7 +66,8 @@ impl CliError {
         match self {
             Self::Usage(_) | Self::Config(_) => 2,
             Self::Service(ServiceError::Invalid(_) | ServiceError::Unsupported(_)) => 2,
-            Self::Service(_) | Self::Partial(_) => 1,
+            Self::Service(_) | Self::Partial(_) | Self::Journal(_) | Self::Refused(_) => 1,
+            Self::Interrupted(code) => *code,
         }
     }
 }
@@ -67,8 +88,13 @@ pub fn run() -> i32 {
     };
     match runtime.block_on(execute(cli)) {
         Ok(()) => 0,
+        Err(CliError::Interrupted(code)) => code,
         Err(error) => {
-            eprintln!("roster: {}", crate::text::sanitize(&error.to_string()));
+            // Messages roster composes may span lines (a conflict shows both versions).
+            eprintln!(
+                "roster: {}",
+                crate::text::sanitize_lines(&error.to_string())
+            );
             error.exit_code()
         }
     }

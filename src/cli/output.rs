@@ -128,12 +128,15 @@ pub fn journal(entries: &[crate::journal::JournalEntry]) -> String {
             e.id.to_string(),
             e.time.clone(),
             e.connection.clone(),
+            e.server
+                .as_ref()
+                .map_or_else(|| "(not recorded)".to_owned(), ToString::to_string),
             e.user
                 .clone()
                 .or_else(|| e.user_id.clone())
                 .unwrap_or_default(),
             e.action.clone(),
-            e.outcome.clone(),
+            e.outcome.describe().to_owned(),
             e.changes
                 .iter()
                 .map(|c| {
@@ -153,6 +156,7 @@ pub fn journal(entries: &[crate::journal::JournalEntry]) -> String {
             "ID",
             "TIME",
             "CONNECTION",
+            "SERVER",
             "USER",
             "ACTION",
             "OUTCOME",

@@ -10,12 +10,13 @@ pub mod http;
 pub mod looker;
 pub mod plan;
 pub mod scim;
+pub mod target;
 
 use crate::config::Connection;
 use crate::domain::{Edit, ServiceKind, UserRecord, UserSummary};
 pub use error::ServiceError;
 use http::HttpClient;
-pub use plan::{PlannedRequest, WritePlan};
+pub use plan::{Observed, PlannedRequest, WritePlan};
 
 /// Options that apply to every connection of a run.
 #[derive(Debug, Clone, Default)]
@@ -90,11 +91,32 @@ pub trait Directory {
         edit: &Edit,
     ) -> impl Future<Output = Result<WritePlan, ServiceError>> + Send;
 
-    /// Sends the requests of a plan in order; returns the id of the user written.
-    fn apply(
+    /// Sends one request of a plan, as planned (the HTTP layer retries it only when it is
+    /// idempotent). For the request that creates a user, the answer's id of the new user.
+    fn send(
         &self,
-        plan: &WritePlan,
-    ) -> impl Future<Output = Result<Option<String>, ServiceError>> + Send;
+        request: &PlannedRequest,
+    ) -> impl Future<Output = Result<Sent, ServiceError>> + Send;
+
+    /// The ids of the users that a create request would make, found now by the request's
+    /// unique key with exact matching (SCIM `userName`, Crowd `name`, Looker email — or first
+    /// and last name when the create has no email). Read before and after a create whose
+    /// answer was lost, it tells whether the create happened without sending it again.
+    fn created_candidates(
+        &self,
+        request: &PlannedRequest,
+    ) -> impl Future<Output = Result<Vec<String>, ServiceError>> + Send;
+
+    /// The value of one field of a plan's changes, read from a record the way the plan shows
+    /// `before` and `after`, so that a record read after a write can be compared with the plan.
+    fn observe(&self, record: &UserRecord, field: &str) -> Observed;
+}
+
+/// What a service answered to one request of a plan.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sent {
+    /// The id of the user a create made, when the answer named it.
+    pub created_id: Option<String>,
 }
 
 /// One open connection of any kind.
@@ -136,6 +158,11 @@ impl AnyDirectory {
         dispatch!(self, c => c.kind())
     }
 
+    /// True when the connection refuses every write (per connection or `--read-only`).
+    pub fn refuses_writes(&self) -> bool {
+        dispatch!(self, c => c.refuses_writes())
+    }
+
     /// See [`Directory::capabilities`].
     pub fn capabilities(&self) -> Capabilities {
         dispatch!(self, c => c.capabilities())
@@ -168,17 +195,32 @@ impl AnyDirectory {
         dispatch!(self, c => c.read_user(id).await)
     }
 
-    /// See [`Directory::plan`].
+    /// See [`Directory::plan`]. Changes of secret fields come back masked, whatever the service.
     pub async fn plan(
         &self,
         record: Option<&UserRecord>,
         edit: &Edit,
     ) -> Result<WritePlan, ServiceError> {
-        dispatch!(self, c => c.plan(record, edit).await)
+        let mut plan = dispatch!(self, c => c.plan(record, edit).await)?;
+        plan.mask_secret_changes();
+        Ok(plan)
     }
 
-    /// See [`Directory::apply`].
-    pub async fn apply(&self, plan: &WritePlan) -> Result<Option<String>, ServiceError> {
-        dispatch!(self, c => c.apply(plan).await)
+    /// See [`Directory::send`]. Only the write engine (`crate::write`) calls this.
+    pub async fn send(&self, request: &PlannedRequest) -> Result<Sent, ServiceError> {
+        dispatch!(self, c => Directory::send(c, request).await)
+    }
+
+    /// See [`Directory::created_candidates`].
+    pub async fn created_candidates(
+        &self,
+        request: &PlannedRequest,
+    ) -> Result<Vec<String>, ServiceError> {
+        dispatch!(self, c => c.created_candidates(request).await)
+    }
+
+    /// See [`Directory::observe`].
+    pub fn observe(&self, record: &UserRecord, field: &str) -> Observed {
+        dispatch!(self, c => c.observe(record, field))
     }
 }

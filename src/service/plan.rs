@@ -9,18 +9,46 @@ use reqwest::Method;
 use serde_json::Value;
 use url::Url;
 
+use super::ServiceError;
 use crate::domain::FieldChange;
 use crate::secret::MASK;
 
-/// Keys whose values are masked in every shown body, wherever they appear.
-const SECRET_KEYS: &[&str] = &[
+/// Names whose values are secrets, wherever they appear: as a JSON key, as the last segment of
+/// a SCIM PATCH `path`, or as a preview's field. Crowd `password` / `encrypted-password`, SCIM
+/// `password` (`mutability: writeOnly`, `returned: never` in RFC 7643), Looker credentials'
+/// `client_secret` and the tokens of every login.
+const SECRET_NAMES: &[&str] = &[
     "password",
+    "encrypted-password",
+    "encrypted_password",
     "client_secret",
     "secret",
     "token",
     "access_token",
     "refresh_token",
 ];
+
+/// True when a key, a SCIM path or a preview field names a secret (compared by its last segment,
+/// case-insensitively: `password`, `urn:...:User:password`, `credentials.client_secret`).
+pub fn is_secret_name(name: &str) -> bool {
+    let last = name
+        .rsplit(['.', ':'])
+        .next()
+        .unwrap_or(name)
+        .trim_end_matches(']');
+    SECRET_NAMES.iter().any(|s| last.eq_ignore_ascii_case(s))
+}
+
+/// The URL as it may be shown or journaled: never with userinfo.
+pub fn shown_url(url: &Url) -> String {
+    if url.username().is_empty() && url.password().is_none() {
+        return url.to_string();
+    }
+    let mut url = url.clone();
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    url.to_string()
+}
 
 /// One request of a plan.
 #[derive(Debug, Clone)]
@@ -37,6 +65,12 @@ pub struct PlannedRequest {
     pub idempotent: bool,
     /// Extra headers sent and shown with the request (`If-Match`); never secrets.
     pub headers: Vec<(&'static str, String)>,
+    /// The fields of the plan's changes this request writes (empty: all of them). The write
+    /// engine reads these fields back to learn whether a request whose answer was lost landed.
+    pub fields: Vec<String>,
+    /// True for the request that creates the user; a lost answer is resolved by looking the
+    /// new user up by its unique key, never by sending it again.
+    pub creates_user: bool,
 }
 
 impl PlannedRequest {
@@ -50,7 +84,31 @@ impl PlannedRequest {
             confidential: false,
             idempotent,
             headers: Vec::new(),
+            fields: Vec::new(),
+            creates_user: false,
         }
+    }
+
+    /// Names the fields of the plan's changes this request writes.
+    pub fn writing(mut self, fields: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.fields = fields.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Marks the request that creates the user.
+    pub fn creating_user(mut self) -> Self {
+        self.creates_user = true;
+        self
+    }
+
+    /// The secret values in the body (passwords sent in clear), so that an error the service
+    /// answers with can be scrubbed of them before it is shown or journaled.
+    pub fn secret_values(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        if let Some(body) = &self.body {
+            collect_secrets(body, self.confidential, &mut found);
+        }
+        found
     }
 
     /// Adds a header (a precondition such as `If-Match`); never a secret.
@@ -74,7 +132,8 @@ impl PlannedRequest {
     pub fn describe(&self, auth_scheme: &str) -> String {
         let mut text = format!(
             "{} {}\nAuthorization: {auth_scheme} {MASK}\n",
-            self.method, self.url
+            self.method,
+            shown_url(&self.url)
         );
         for (name, value) in &self.headers {
             text.push_str(&format!("{name}: {value}\n"));
@@ -86,6 +145,27 @@ impl PlannedRequest {
         }
         text
     }
+}
+
+/// The id of the user a create request made, from its answer's body (`id`, a string or a
+/// number); an answer without one is undecodable, so the engine looks the user up instead.
+pub fn created_id(body: Option<&Value>, request: &PlannedRequest) -> Result<String, ServiceError> {
+    body.and_then(|b| b.get("id"))
+        .and_then(json_text)
+        .map(|id| crate::text::sanitize(&id))
+        .ok_or_else(|| ServiceError::Decode {
+            url: super::http::without_query(&request.url),
+            message: "the created user has no id".to_owned(),
+        })
+}
+
+/// A field of a plan's changes as read from a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Observed {
+    /// The value as the plan shows values (None: unset).
+    Value(Option<String>),
+    /// The value cannot be read back (a hidden value, a password), and why.
+    Unverifiable(String),
 }
 
 /// Everything a write will do, built before anything is sent.
@@ -102,6 +182,37 @@ pub struct WritePlan {
 }
 
 impl WritePlan {
+    /// Masks every change of a secret field (a password in a SCIM replace, a Crowd create's
+    /// `password.value`): previews, dry runs, the journal and `roster log` show only the mask.
+    pub fn mask_secret_changes(&mut self) {
+        for change in &mut self.changes {
+            if is_secret_name(&change.field) {
+                for value in [&mut change.before, &mut change.after]
+                    .into_iter()
+                    .flatten()
+                {
+                    *value = MASK.to_owned();
+                }
+            }
+        }
+    }
+
+    /// The fields request `index` writes: its own list, or every change when it names none.
+    pub fn fields_of(&self, index: usize) -> Vec<String> {
+        match self.requests.get(index) {
+            Some(request) if !request.fields.is_empty() => request.fields.clone(),
+            _ => self.changes.iter().map(|c| c.field.clone()).collect(),
+        }
+    }
+
+    /// Every secret value the plan's bodies carry.
+    pub fn secret_values(&self) -> Vec<String> {
+        self.requests
+            .iter()
+            .flat_map(PlannedRequest::secret_values)
+            .collect()
+    }
+
     /// The preview text: the changes, then every request.
     pub fn describe(&self) -> String {
         let mut text = format!("{}\n", self.summary);
@@ -122,6 +233,22 @@ impl WritePlan {
     }
 }
 
+/// The value at a dotted path of nested objects (`credentials_email.email`), if there is one.
+pub fn json_at<'a>(value: &'a Value, dotted: &str) -> Option<&'a Value> {
+    dotted
+        .split('.')
+        .try_fold(value, |current, key| current.as_object()?.get(key))
+}
+
+/// A JSON value as previews show it: strings as they are, other values as JSON, null as unset.
+pub fn json_text(value: &Value) -> Option<String> {
+    match value {
+        Value::Null => None,
+        Value::String(text) => Some(text.clone()),
+        other => Some(other.to_string()),
+    }
+}
+
 /// Dotted paths and values of a JSON object, for create previews (secrets masked).
 pub fn flatten_for_preview(value: &Value) -> Vec<(String, String)> {
     fn walk(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
@@ -133,21 +260,14 @@ pub fn flatten_for_preview(value: &Value) -> Vec<(String, String)> {
                     } else {
                         format!("{prefix}.{key}")
                     };
-                    if SECRET_KEYS.iter().any(|s| key.eq_ignore_ascii_case(s)) {
+                    if is_secret_name(key) {
                         out.push((path, MASK.to_owned()));
                     } else {
                         walk(&path, item, out);
                     }
                 }
             }
-            Value::Null => {}
-            other => out.push((
-                prefix.to_owned(),
-                match other {
-                    Value::String(text) => text.clone(),
-                    other => other.to_string(),
-                },
-            )),
+            other => out.extend(json_text(other).map(|text| (prefix.to_owned(), text))),
         }
     }
     let mut out = Vec::new();
@@ -182,14 +302,22 @@ pub fn conflict(confirmed: &WritePlan, now: &WritePlan) -> Option<String> {
     )))
 }
 
+/// True when `key` of `map` holds a secret: a secret name, or the `value` of a SCIM PATCH
+/// operation whose `path` names one (`{"path": "password", "value": …}`).
+fn holds_secret(map: &serde_json::Map<String, Value>, key: &str) -> bool {
+    is_secret_name(key)
+        || (key.eq_ignore_ascii_case("value")
+            && map
+                .get("path")
+                .and_then(Value::as_str)
+                .is_some_and(is_secret_name))
+}
+
 fn mask(value: &Value, everything: bool) -> Value {
     match value {
         Value::Object(map) => Value::Object(
             map.iter()
-                .map(|(k, v)| {
-                    let secret = SECRET_KEYS.iter().any(|s| k.eq_ignore_ascii_case(s));
-                    (k.clone(), mask(v, everything || secret))
-                })
+                .map(|(k, v)| (k.clone(), mask(v, everything || holds_secret(map, k))))
                 .collect(),
         ),
         Value::Array(items) => Value::Array(items.iter().map(|v| mask(v, everything)).collect()),
@@ -197,6 +325,31 @@ fn mask(value: &Value, everything: bool) -> Value {
         _ if everything => Value::String(MASK.to_owned()),
         other => other.clone(),
     }
+}
+
+/// The texts that [`mask`] would hide, collected from a body.
+fn collect_secrets(value: &Value, everything: bool, found: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => map
+            .iter()
+            .for_each(|(k, v)| collect_secrets(v, everything || holds_secret(map, k), found)),
+        Value::Array(items) => items
+            .iter()
+            .for_each(|item| collect_secrets(item, everything, found)),
+        Value::String(text) if everything && !text.is_empty() => found.push(text.clone()),
+        Value::Number(number) if everything => found.push(number.to_string()),
+        _ => {}
+    }
+}
+
+/// Replaces every occurrence of the given secret values in a text (an error a service answered
+/// with, which may quote the request) with the mask.
+pub fn scrub(text: &str, secrets: &[String]) -> String {
+    let mut text = text.to_owned();
+    for secret in secrets.iter().filter(|s| s.chars().count() >= 3) {
+        text = text.replace(secret.as_str(), MASK);
+    }
+    text
 }
 
 #[cfg(test)]
@@ -212,6 +365,57 @@ mod tests {
         assert!(!shown.contains("hunter2"));
         assert!(shown.contains("\"name\": \"jdoe\""));
         assert!(shown.contains("Authorization: Basic ********"));
+    }
+
+    #[test]
+    fn a_scim_password_is_masked_by_its_path() {
+        let request =
+            PlannedRequest::new(Method::PATCH, Url::parse("http://h/Users/1").expect("url"))
+                .with_body(json!({"Operations": [
+                    {"op": "replace", "path": "password", "value": "hunter2"},
+                    {"op": "replace", "path": "title", "value": "Lead"}
+                ]}));
+        let shown = request.describe("Bearer");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("Lead"));
+        assert_eq!(request.secret_values(), ["hunter2"]);
+        assert_eq!(
+            scrub("password hunter2 is too weak", &request.secret_values()),
+            format!("password {MASK} is too weak")
+        );
+    }
+
+    #[test]
+    fn secret_fields_are_masked_in_the_changes() {
+        let mut plan = WritePlan {
+            summary: "replace".to_owned(),
+            changes: vec![
+                FieldChange {
+                    field: "password".to_owned(),
+                    before: None,
+                    after: Some("hunter2".to_owned()),
+                    note: None,
+                },
+                FieldChange {
+                    field: "encrypted-password".to_owned(),
+                    before: Some("x".to_owned()),
+                    after: None,
+                    note: None,
+                },
+            ],
+            requests: Vec::new(),
+            auth_scheme: "Bearer",
+        };
+        plan.mask_secret_changes();
+        assert_eq!(plan.changes[0].after.as_deref(), Some(MASK));
+        assert_eq!(plan.changes[0].before, None);
+        assert_eq!(plan.changes[1].before.as_deref(), Some(MASK));
+    }
+
+    #[test]
+    fn credentials_in_a_url_are_never_shown() {
+        let url = Url::parse("https://app:PASS@h/crowd/rest").expect("url");
+        assert_eq!(shown_url(&url), "https://h/crowd/rest");
     }
 
     #[test]

@@ -223,6 +223,7 @@ pub fn simulator_sessions(sim: &RunningSimulator, names: &[&str]) -> Vec<Session
                 name: connection.name.clone(),
                 kind: connection.kind,
                 read_only: connection.read_only,
+                server: Some(roster::write::server_identity(&connection)),
                 directory: AnyDirectory::open(&connection, OpenOptions::default())
                     .map_err(|e| e.to_string()),
             }
@@ -245,6 +246,7 @@ pub async fn closed_port_session(name: &str) -> Session {
         name: name.to_owned(),
         kind: connection.kind,
         read_only: false,
+        server: Some(roster::write::server_identity(&connection)),
         directory: AnyDirectory::open(&connection, OpenOptions::default())
             .map_err(|e| e.to_string()),
     }

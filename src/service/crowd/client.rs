@@ -73,6 +73,11 @@ impl Client {
         self
     }
 
+    /// True when the connection refuses every write (per connection or `--read-only`).
+    pub fn refuses_writes(&self) -> bool {
+        self.http.is_read_only()
+    }
+
     /// The API root, `{url}/rest/usermanagement/1`.
     pub fn api(&self) -> &Url {
         &self.api

@@ -7,7 +7,6 @@
 //! `PUT /user/password`. Creates are `POST /user`. Plans are checked against the record first:
 //! locked fields, Crowd-managed attributes and bad values are refused before anything is sent.
 
-use reqwest::Method;
 use serde_json::{Map, Value};
 
 use super::client::{Client, cql_quote, filter_restriction};
@@ -15,8 +14,12 @@ use super::mapping::{self, FIELD_NAMES, SYSTEM_LOCK, UPDATABLE_FIELDS};
 use super::wire;
 use crate::domain::{Edit, FieldChange, ServiceKind, UserRecord};
 use crate::secret::MASK;
-use crate::service::plan::flatten_for_preview;
-use crate::service::{Capabilities, Directory, ListQuery, ServiceError, UsersPage, WritePlan};
+use crate::service::plan::{flatten_for_preview, is_secret_name};
+use crate::service::target::{self, Case};
+use crate::service::{
+    Capabilities, Directory, ListQuery, Observed, PlannedRequest, Sent, ServiceError, UsersPage,
+    WritePlan,
+};
 use crate::text::sanitize;
 
 /// The field of `roster update` that sets a new password (a separate call).
@@ -61,13 +64,13 @@ impl Directory for Client {
     }
 
     async fn find_user(&self, key: &str) -> Result<UserRecord, ServiceError> {
-        let key = key.trim();
+        let key = target::check_key(key)?;
         match self.read_user(key).await {
             Err(ServiceError::NotFound(_)) if key.contains('@') => {}
             other => return other,
         }
-        // Not a username: look the key up as an email. A `*` in it would be a CQL wildcard, so
-        // matches are compared exactly afterwards.
+        // Not a username: look the key up as an email. A `*` in it would be a CQL wildcard and
+        // a server may ignore the restriction, so matches are compared exactly afterwards.
         let restriction = format!("email = {}", cql_quote(key));
         let users = self
             .search_page(Some(&restriction), 0, EMAIL_MATCHES)
@@ -77,27 +80,22 @@ impl Directory for Client {
             .filter(|u| {
                 u.email
                     .as_deref()
-                    .is_some_and(|e| e.eq_ignore_ascii_case(key))
+                    .is_some_and(|e| target::same(e, key, Case::Insensitive))
             })
             .collect();
-        match matches.as_slice() {
-            [user] => self.read_user(&user.name).await,
-            [] => Err(ServiceError::NotFound(format!(
-                "no Crowd user with username or email `{}` on `{}`",
-                sanitize(key),
-                self.connection
-            ))),
-            several => Err(ServiceError::Invalid(format!(
-                "several Crowd users on `{}` have the email `{}` ({}): give the username",
-                self.connection,
-                sanitize(key),
-                several
-                    .iter()
-                    .map(|u| sanitize(&u.name))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))),
-        }
+        let user = target::exactly_one(
+            matches,
+            |u| u.name.clone(),
+            || {
+                format!(
+                    "no Crowd user with username or email `{}` on `{}`",
+                    sanitize(key),
+                    self.connection
+                )
+            },
+            &format!("the email `{}`", sanitize(key)),
+        )?;
+        self.read_user(&user.name).await
     }
 
     async fn read_user(&self, id: &str) -> Result<UserRecord, ServiceError> {
@@ -112,6 +110,10 @@ impl Directory for Client {
             }
             other => other,
         })?;
+        // Crowd compares usernames case-insensitively; anything else is another user.
+        if !target::same(&user.name, id, Case::Insensitive) {
+            return Err(target::wrong_user(id, &user.name, &self.connection));
+        }
         Ok(mapping::record(&self.connection, &user, raw))
     }
 
@@ -137,36 +139,53 @@ impl Directory for Client {
         }
     }
 
-    async fn apply(&self, plan: &WritePlan) -> Result<Option<String>, ServiceError> {
-        let mut written = None;
-        for request in &plan.requests {
-            let response = self.send_planned(request).await?;
-            let created = request.method == Method::POST && request.url.path().ends_with("/user");
-            written = if created {
-                let body: Option<Value> = serde_json::from_slice(&response.body).ok();
-                body.as_ref()
-                    .and_then(|b| b.get("name"))
-                    .and_then(Value::as_str)
-                    .map(sanitize)
-                    .or_else(|| request.body.as_ref().and_then(body_name))
-            } else {
-                username_of(request).or(written)
-            };
+    async fn send(&self, request: &PlannedRequest) -> Result<Sent, ServiceError> {
+        self.send_planned(request).await?;
+        // Crowd's id is the username, which the create request itself names.
+        Ok(Sent {
+            created_id: request
+                .creates_user
+                .then(|| request.body.as_ref().and_then(body_name))
+                .flatten(),
+        })
+    }
+
+    async fn created_candidates(
+        &self,
+        request: &PlannedRequest,
+    ) -> Result<Vec<String>, ServiceError> {
+        let Some(name) = request.body.as_ref().and_then(body_name) else {
+            return Err(ServiceError::Invalid(
+                "the create request names no user".to_owned(),
+            ));
+        };
+        match self.user(&name).await {
+            Ok((user, _)) if target::same(&user.name, &name, Case::Insensitive) => {
+                Ok(vec![sanitize(&user.name)])
+            }
+            Ok(_) => Ok(Vec::new()),
+            Err(ServiceError::Status(status)) if status.status == 404 => Ok(Vec::new()),
+            Err(error) => Err(error),
         }
-        Ok(written)
+    }
+
+    fn observe(&self, record: &UserRecord, field: &str) -> Observed {
+        if field == PASSWORD_FIELD || is_secret_name(field) {
+            return Observed::Unverifiable("a password is never read back".to_owned());
+        }
+        if FIELD_NAMES.contains(&field) {
+            return Observed::Value(
+                record
+                    .attribute(field)
+                    .and_then(|a| a.values.first().cloned()),
+            );
+        }
+        Observed::Value(custom_attribute(record, field).map(|a| a.display_value()))
     }
 }
 
 fn body_name(body: &Value) -> Option<String> {
     body.get("name").and_then(Value::as_str).map(sanitize)
-}
-
-fn username_of(request: &crate::service::PlannedRequest) -> Option<String> {
-    request
-        .url
-        .query_pairs()
-        .find(|(k, _)| k == "username")
-        .map(|(_, v)| sanitize(&v))
 }
 
 impl Client {
@@ -277,10 +296,21 @@ impl Client {
         }
         let mut requests = Vec::new();
         if user_fields_changed {
-            requests.push(self.update_user_request(&record.id, Value::Object(body)));
+            let written: Vec<String> = changes
+                .iter()
+                .map(|c| c.field.clone())
+                .filter(|f| f != PASSWORD_FIELD)
+                .collect();
+            requests.push(
+                self.update_user_request(&record.id, Value::Object(body))
+                    .writing(written),
+            );
         }
         if let Some(password) = password {
-            requests.push(self.password_request(&record.id, &password));
+            requests.push(
+                self.password_request(&record.id, &password)
+                    .writing([PASSWORD_FIELD]),
+            );
         }
         Ok(WritePlan {
             summary: format!("update {} on {}", record.id, self.connection),
@@ -336,15 +366,23 @@ impl Client {
                 note: None,
             })
             .collect();
+        let user_fields: Vec<String> = changes.iter().map(|c| c.field.clone()).collect();
         changes.extend(attributes.iter().map(|a| FieldChange {
             field: a.name.clone(),
             before: None,
             after: Some(a.values.join(", ")),
             note: Some("stored after the user is created".to_owned()),
         }));
-        let mut requests = vec![self.create_user_request(Value::Object(body))];
+        let mut requests = vec![
+            self.create_user_request(Value::Object(body))
+                .creating_user()
+                .writing(user_fields),
+        ];
         if !attributes.is_empty() {
-            requests.push(self.store_attributes_request(&name, &attributes));
+            requests.push(
+                self.store_attributes_request(&name, &attributes)
+                    .writing(attributes.iter().map(|a| a.name.clone())),
+            );
         }
         Ok(WritePlan {
             summary: format!("create Crowd user `{name}` on {}", self.connection),

@@ -84,6 +84,11 @@ impl Client {
         })
     }
 
+    /// True when the connection refuses every write (per connection or `--read-only`).
+    pub fn refuses_writes(&self) -> bool {
+        self.http.is_read_only()
+    }
+
     /// The API root, `{url}/api/4.0`.
     pub fn api(&self) -> &Url {
         &self.api

@@ -12,8 +12,12 @@ use super::mapping::{self, NO_VALUE};
 use crate::domain::attribute::describe_source;
 use crate::domain::{Attribute, CandidateKind, Edit, FieldChange, ServiceKind, UserRecord};
 use crate::secret::MASK;
-use crate::service::plan::flatten_for_preview;
-use crate::service::{Capabilities, Directory, ListQuery, ServiceError, UsersPage, WritePlan};
+use crate::service::plan::{created_id, flatten_for_preview, is_secret_name, json_at, json_text};
+use crate::service::target::{self, Case};
+use crate::service::{
+    Capabilities, Directory, ListQuery, Observed, PlannedRequest, Sent, ServiceError, UsersPage,
+    WritePlan,
+};
 
 /// The user fields `roster update` may change on Looker.
 pub const UPDATABLE_FIELDS: &[&str] = &[
@@ -72,25 +76,32 @@ impl Directory for Client {
     }
 
     async fn find_user(&self, key: &str) -> Result<UserRecord, ServiceError> {
-        let key = key.trim();
-        if !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit()) {
+        let key = target::check_key(key)?;
+        if key.bytes().all(|b| b.is_ascii_digit()) {
             return self.read_user(key).await;
         }
-        // Looker has no username: the login email stands for it. LIKE wildcards are matched
-        // exactly afterwards, so `a_b@x` cannot pick `axb@x`.
-        let page = self.users_page(&[("email", key.to_owned())], 0, 50).await?;
-        let found = page
-            .users
-            .iter()
-            .find(|u| u.login_email().is_some_and(|e| e.eq_ignore_ascii_case(key)));
-        match found {
-            Some(user) => self.read_user(&user.id.clone()).await,
-            None => Err(ServiceError::NotFound(format!(
-                "no Looker user with id or email `{}` on `{}`",
-                crate::text::sanitize(key),
-                self.connection
-            ))),
-        }
+        // Looker has no username: the login email stands for it. The search matches with SQL
+        // LIKE (so `a_b@x` also finds `axb@x`), and a server may ignore it altogether: only a
+        // user whose login email is the key, compared case-insensitively, is taken.
+        let matches = self
+            .users_matching(&[("email", key.to_owned())], |user| {
+                user.login_email()
+                    .is_some_and(|e| target::same(&e, key, Case::Insensitive))
+            })
+            .await?;
+        let user = target::exactly_one(
+            matches,
+            |u| format!("{} (id {})", u.login_email().unwrap_or_default(), u.id),
+            || {
+                format!(
+                    "no Looker user with id or email `{}` on `{}`",
+                    crate::text::sanitize(key),
+                    self.connection
+                )
+            },
+            &format!("`{}`", crate::text::sanitize(key)),
+        )?;
+        self.read_user(&user.id).await
     }
 
     async fn read_user(&self, id: &str) -> Result<UserRecord, ServiceError> {
@@ -110,6 +121,9 @@ impl Directory for Client {
             other => other,
         })?;
         let (user, raw) = user;
+        if !target::same(&user.id, id, Case::Exact) {
+            return Err(target::wrong_user(id, &user.id, &self.connection));
+        }
         Ok(mapping::record(
             &self.connection,
             &user,
@@ -141,68 +155,95 @@ impl Directory for Client {
         }
     }
 
-    async fn apply(&self, plan: &WritePlan) -> Result<Option<String>, ServiceError> {
-        let mut written_id = None;
-        for request in &plan.requests {
-            if request.method == reqwest::Method::POST {
-                written_id = Some(self.create_once(request).await?);
-            } else {
-                self.send_planned(request).await?;
-            }
+    async fn send(&self, request: &PlannedRequest) -> Result<Sent, ServiceError> {
+        let body = self.send_planned(request).await?;
+        if !request.creates_user {
+            return Ok(Sent::default());
         }
-        Ok(written_id)
+        Ok(Sent {
+            created_id: Some(created_id(body.as_ref(), request)?),
+        })
+    }
+
+    async fn created_candidates(
+        &self,
+        request: &PlannedRequest,
+    ) -> Result<Vec<String>, ServiceError> {
+        let body = request.body.as_ref();
+        let text = |pointer: &str| {
+            body.and_then(|b| b.pointer(pointer))
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+        };
+        let found = if let Some(email) = text("/credentials_email/email") {
+            self.users_matching(&[("email", email.clone())], |user| {
+                user.login_email()
+                    .is_some_and(|e| target::same(&e, &email, Case::Insensitive))
+            })
+            .await?
+        } else {
+            // No email: the new user is known by its names; the engine compares the users
+            // found before sending with those found after.
+            let first = text("/first_name");
+            let last = text("/last_name");
+            if first.is_none() && last.is_none() {
+                return Err(ServiceError::Invalid(
+                    "a Looker user created without email or names cannot be looked up".to_owned(),
+                ));
+            }
+            let mut search = Vec::new();
+            search.extend(first.clone().map(|f| ("first_name", f)));
+            search.extend(last.clone().map(|l| ("last_name", l)));
+            let same_name = |mine: &Option<String>, theirs: &Option<String>| {
+                mine.as_deref().is_none_or(|m| {
+                    theirs
+                        .as_deref()
+                        .is_some_and(|t| target::same(t, m, Case::Exact))
+                })
+            };
+            self.users_matching(&search, |user| {
+                same_name(&first, &user.first_name) && same_name(&last, &user.last_name)
+            })
+            .await?
+        };
+        Ok(found.into_iter().map(|u| u.id).collect())
+    }
+
+    fn observe(&self, record: &UserRecord, field: &str) -> Observed {
+        if is_secret_name(field) {
+            return Observed::Unverifiable("a secret is never read back".to_owned());
+        }
+        if UPDATABLE_FIELDS.contains(&field) {
+            return Observed::Value(match field {
+                "email" => record.email.clone(),
+                other => record.raw.get(other).and_then(json_text),
+            });
+        }
+        if let Some(attribute) = record.attribute(field) {
+            if attribute.hidden {
+                return Observed::Unverifiable("hidden: its value is never read back".to_owned());
+            }
+            return Observed::Value(shown_value(attribute));
+        }
+        Observed::Value(json_at(&record.raw, field).and_then(json_text))
     }
 }
 
 impl Client {
-    /// Sends a create exactly once. When its outcome is unclear (the connection broke, the
-    /// answer was cut, the server failed), the users are read to learn whether it happened,
-    /// instead of sending it again.
-    async fn create_once(
+    /// Every user a search finds (all pages) that `exact` accepts.
+    async fn users_matching(
         &self,
-        request: &crate::service::PlannedRequest,
-    ) -> Result<String, ServiceError> {
-        let id_of = |body: &Value| {
-            body.get("id")
-                .map(|id| id.as_str().map_or_else(|| id.to_string(), str::to_owned))
-        };
-        let error = match self.send_planned(request).await {
-            Ok(body) => {
-                return body
-                    .as_ref()
-                    .and_then(id_of)
-                    .ok_or_else(|| ServiceError::Decode {
-                        url: crate::service::http::without_query(&request.url),
-                        message: "the created user has no id".to_owned(),
-                    });
-            }
-            Err(error) => error,
-        };
-        let unclear = matches!(
-            error,
-            ServiceError::Transport { .. } | ServiceError::Decode { .. }
-        ) || error.status().is_some_and(|s| s >= 500);
-        let email = request
-            .body
-            .as_ref()
-            .and_then(|b| b.pointer("/credentials_email/email"))
-            .and_then(Value::as_str);
-        let (true, Some(email)) = (unclear, email) else {
-            return Err(error);
-        };
-        let page = self
-            .users_page(&[("email", email.to_owned())], 0, 50)
-            .await?;
-        match page.users.iter().find(|u| {
-            u.login_email()
-                .is_some_and(|e| e.eq_ignore_ascii_case(email))
-        }) {
-            Some(user) => {
-                tracing::warn!(connection = %self.connection, "create answer lost; the user exists, not sending again");
-                Ok(user.id.clone())
-            }
-            None => Err(error),
-        }
+        search: &[(&str, String)],
+        exact: impl Fn(&super::wire::User) -> bool + Send + Sync,
+    ) -> Result<Vec<super::wire::User>, ServiceError> {
+        let mut found = Vec::new();
+        self.all_users(search, None, &mut |users, _| {
+            found.extend(users.into_iter().filter(|u| exact(u)));
+        })
+        .await?;
+        Ok(found)
     }
 
     fn plan_set(
@@ -313,12 +354,16 @@ impl Client {
             }
             let before = match field.as_str() {
                 "email" => record.email.clone(),
-                other => record.raw.get(other).and_then(value_text),
+                other => record.raw.get(other).and_then(json_text),
+            };
+            let after = match field.as_str() {
+                "is_disabled" => parse_bool(value).map_or_else(|| value.clone(), |b| b.to_string()),
+                _ => value.clone(),
             };
             changes.push(FieldChange {
                 field: field.clone(),
                 before,
-                after: Some(value.clone()),
+                after: Some(after),
                 note: None,
             });
             match field.as_str() {
@@ -345,9 +390,13 @@ impl Client {
         }
         let mut requests = Vec::new();
         if !body.is_empty() {
-            requests.push(self.update_user_request(&record.id, Value::Object(body)));
+            let written: Vec<String> = body.keys().cloned().collect();
+            requests.push(
+                self.update_user_request(&record.id, Value::Object(body))
+                    .writing(written),
+            );
         }
-        requests.extend(email_request);
+        requests.extend(email_request.map(|r| r.writing(["email"])));
         Ok(WritePlan {
             summary: format!("update {} on {}", record.label(), self.connection),
             changes,
@@ -377,7 +426,7 @@ impl Client {
         WritePlan {
             summary: format!("create a user on {}", self.connection),
             changes,
-            requests: vec![self.create_user_request(body)],
+            requests: vec![self.create_user_request(body).creating_user()],
             auth_scheme: "Bearer",
         }
     }
@@ -418,14 +467,6 @@ fn shown_value(attribute: &Attribute) -> Option<String> {
         Some(MASK.to_owned())
     } else {
         Some(attribute.display_value())
-    }
-}
-
-fn value_text(value: &Value) -> Option<String> {
-    match value {
-        Value::Null => None,
-        Value::String(text) => Some(text.clone()),
-        other => Some(other.to_string()),
     }
 }
 

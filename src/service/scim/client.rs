@@ -63,6 +63,11 @@ impl Client {
         })
     }
 
+    /// True when the connection refuses every write (per connection or `--read-only`).
+    pub fn refuses_writes(&self) -> bool {
+        self.http.is_read_only()
+    }
+
     /// The URL of a path below the base URL; each segment is percent-encoded.
     pub fn url(&self, segments: &[&str]) -> Url {
         endpoint(&self.base, segments)

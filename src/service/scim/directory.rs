@@ -7,7 +7,6 @@
 //! `PUT` would clear. Writes carry `If-Match` when the record has a version. Nothing is sent by
 //! `plan`.
 
-use reqwest::Method;
 use serde_json::Value;
 
 use super::client::{self, Client, SUMMARY_ATTRIBUTES};
@@ -15,8 +14,11 @@ use super::mapping::{self, lookup, parse_multi_value};
 use super::resource::{diff, ensure_schemas, remove_path, set_path, strip_read_only};
 use super::wire::{PatchOperation, PatchRequest};
 use crate::domain::{Edit, FieldChange, ServiceKind, UserRecord, UserSummary};
-use crate::service::plan::{PlannedRequest, flatten_for_preview};
-use crate::service::{Capabilities, Directory, ListQuery, ServiceError, UsersPage, WritePlan};
+use crate::service::plan::{PlannedRequest, created_id, flatten_for_preview, is_secret_name};
+use crate::service::target::{self, Case};
+use crate::service::{
+    Capabilities, Directory, ListQuery, Observed, Sent, ServiceError, UsersPage, WritePlan,
+};
 use crate::text::sanitize;
 
 /// Attributes Atlassian requires on every user; they cannot be unset.
@@ -80,37 +82,34 @@ impl Directory for Client {
     }
 
     async fn find_user(&self, key: &str) -> Result<UserRecord, ServiceError> {
-        let key = key.trim();
-        if key.is_empty() {
-            return Err(ServiceError::Invalid("no user given".to_owned()));
-        }
+        let key = target::check_key(key)?;
         match self.read_user(key).await {
             Ok(record) => return Ok(record),
             Err(ServiceError::NotFound(_)) => {}
             Err(ServiceError::Status(status)) if status.status == 400 => {}
             Err(other) => return Err(other),
         }
-        if let Some(id) = self
-            .find_by_user_name(key)
-            .await?
-            .first()
-            .and_then(|u| u.get("id"))
-            .and_then(Value::as_str)
-        {
-            return self.read_user(id).await;
+        // The server's `userName eq` filter first; a server may ignore the filter or answer
+        // with look-alikes, so only a user whose `userName` is the key is taken.
+        let (filtered, answered) = self.users_named(key).await?;
+        if !filtered.is_empty() {
+            return self.read_user(&self.only_one(filtered, key)?).await;
         }
-        if key.contains('@') {
-            let mut found = None;
+        // An email, or a server that ignored the filter: every user is read, and every user
+        // whose userName or one of whose emails is the key counts.
+        if key.contains('@') || answered {
+            let mut found = Vec::new();
             self.all_users(None, Some("userName,emails"), &mut |resources, _| {
-                found = resources
-                    .iter()
-                    .find(|u| has_email(u, key))
-                    .and_then(|u| u.get("id")?.as_str().map(str::to_owned));
-                found.is_none()
+                found.extend(
+                    resources
+                        .into_iter()
+                        .filter(|u| user_name_is(u, key) || has_email(u, key)),
+                );
+                true
             })
             .await?;
-            if let Some(id) = found {
-                return self.read_user(&id).await;
+            if !found.is_empty() {
+                return self.read_user(&self.only_one(found, key)?).await;
             }
         }
         Err(ServiceError::NotFound(format!(
@@ -131,6 +130,11 @@ impl Directory for Client {
             }
             other => other,
         })?;
+        let answered = resource.get("id").and_then(Value::as_str).unwrap_or("");
+        // SCIM ids are case-exact (RFC 7643 `id`: caseExact true).
+        if !target::same(answered, id, Case::Exact) {
+            return Err(target::wrong_user(id, answered, &self.connection));
+        }
         mapping::record(&self.connection, resource)
     }
 
@@ -153,103 +157,80 @@ impl Directory for Client {
         }
     }
 
-    async fn apply(&self, plan: &WritePlan) -> Result<Option<String>, ServiceError> {
-        let mut written_id = None;
-        for request in &plan.requests {
-            if request.method == Method::POST {
-                written_id = self.create_once(request).await?;
-                continue;
-            }
-            let body = match self.send_planned(request).await {
-                Ok(body) => body,
-                Err(ServiceError::Conflict(reason))
-                    if self.already_applied(request, &plan.changes).await =>
-                {
-                    // A retried write whose first attempt landed meets its own new version.
-                    tracing::warn!(connection = %self.connection, "write already applied: {reason}");
-                    None
-                }
-                Err(error) => return Err(error),
-            };
-            let id = body
-                .as_ref()
-                .and_then(|b| b.get("id"))
-                .and_then(Value::as_str)
-                .map(sanitize);
-            if id.is_some() || request.method == Method::POST {
-                written_id = id;
-            }
+    async fn send(&self, request: &PlannedRequest) -> Result<Sent, ServiceError> {
+        let body = self.send_planned(request).await?;
+        if !request.creates_user {
+            return Ok(Sent::default());
         }
-        Ok(written_id)
+        Ok(Sent {
+            created_id: Some(created_id(body.as_ref(), request)?),
+        })
+    }
+
+    async fn created_candidates(
+        &self,
+        request: &PlannedRequest,
+    ) -> Result<Vec<String>, ServiceError> {
+        let Some(user_name) = request
+            .body
+            .as_ref()
+            .and_then(|b| lookup(b, "userName"))
+            .and_then(Value::as_str)
+        else {
+            return Err(ServiceError::Invalid(
+                "the create request has no userName".to_owned(),
+            ));
+        };
+        let (found, _) = self.users_named(user_name).await?;
+        Ok(found.iter().filter_map(resource_id).collect())
+    }
+
+    fn observe(&self, record: &UserRecord, field: &str) -> Observed {
+        if is_secret_name(field) {
+            return Observed::Unverifiable("a password is never read back".to_owned());
+        }
+        // The same reading of the resource as the plan's diff.
+        Observed::Value(
+            mapping::attributes(&record.raw)
+                .into_iter()
+                .find(|a| a.name == field)
+                .map(|a| a.values.join(", "))
+                .filter(|v| !v.is_empty()),
+        )
     }
 }
 
 impl Client {
-    /// Sends a create exactly once. When its outcome is unclear (the connection broke, the answer
-    /// was cut, the server failed), the `userName` is looked up to learn whether it happened,
-    /// instead of sending it again.
-    async fn create_once(&self, request: &PlannedRequest) -> Result<Option<String>, ServiceError> {
-        let error = match self.send_planned(request).await {
-            Ok(body) => {
-                return Ok(body
-                    .as_ref()
-                    .and_then(|b| b.get("id"))
-                    .and_then(Value::as_str)
-                    .map(sanitize));
-            }
-            Err(error) => error,
-        };
-        let unclear = matches!(
-            error,
-            ServiceError::Transport { .. } | ServiceError::Decode { .. }
-        ) || error.status().is_some_and(|s| s >= 500);
-        let user_name = request
-            .body
-            .as_ref()
-            .and_then(|b| lookup(b, "userName"))
-            .and_then(Value::as_str);
-        let (true, Some(user_name)) = (unclear, user_name) else {
-            return Err(error);
-        };
-        let found = self
-            .find_by_user_name(user_name)
-            .await
-            .ok()
-            .and_then(|users| {
-                users
-                    .first()
-                    .and_then(|u| u.get("id"))
-                    .and_then(Value::as_str)
-                    .map(sanitize)
-            });
-        match found {
-            Some(id) => {
-                tracing::warn!(connection = %self.connection, "create answer lost; the user exists, not sending again");
-                Ok(Some(id))
-            }
-            None => Err(error),
-        }
+    /// The users the `userName eq` filter returns whose `userName` is `user_name`, and whether
+    /// the server returned anyone at all (when it did but none matched, it ignored the filter).
+    async fn users_named(&self, user_name: &str) -> Result<(Vec<Value>, bool), ServiceError> {
+        let answered = self.find_by_user_name(user_name).await?;
+        let any = !answered.is_empty();
+        let exact = answered
+            .into_iter()
+            .filter(|u| user_name_is(u, user_name))
+            .collect();
+        Ok((exact, any))
     }
 
-    /// True when the user already holds every value a refused (412) write would have set.
-    async fn already_applied(&self, request: &PlannedRequest, changes: &[FieldChange]) -> bool {
-        let Some(id) = request.url.path_segments().and_then(|mut s| s.next_back()) else {
-            return false;
-        };
-        let id = percent_encoding::percent_decode_str(id).decode_utf8_lossy();
-        let Ok(record) = self.read_user(&id).await else {
-            return false;
-        };
-        changes
-            .iter()
-            .filter(|c| c.note.as_deref() != Some("unchanged"))
-            .all(|change| {
-                let now = record
-                    .attribute(&change.field)
-                    .map(|a| a.values.join(", "))
-                    .filter(|v| !v.is_empty());
-                now == change.after
-            })
+    /// The id of the one resource among `found`, or the not-found / ambiguous error.
+    fn only_one(&self, found: Vec<Value>, key: &str) -> Result<String, ServiceError> {
+        let resource = target::exactly_one(
+            found,
+            |u| {
+                format!(
+                    "{} (id {})",
+                    u.get("userName").and_then(Value::as_str).unwrap_or("?"),
+                    resource_id(u).unwrap_or_default()
+                )
+            },
+            || format!("no SCIM user `{}` on `{}`", sanitize(key), self.connection),
+            &format!("`{}`", sanitize(key)),
+        )?;
+        resource_id(&resource).ok_or_else(|| ServiceError::Decode {
+            url: self.connection.clone(),
+            message: "a user in the listing has no id".to_owned(),
+        })
     }
 
     fn plan_set(
@@ -456,7 +437,7 @@ impl Client {
         Ok(WritePlan {
             summary: format!("create a user on {}", self.connection),
             changes,
-            requests: vec![self.create_request(body)],
+            requests: vec![self.create_request(body).creating_user()],
             auth_scheme: "Bearer",
         })
     }
@@ -584,6 +565,18 @@ fn matches(user: &UserSummary, needle: &str) -> bool {
         .any(|text| text.to_lowercase().contains(needle))
 }
 
+fn resource_id(resource: &Value) -> Option<String> {
+    resource.get("id").and_then(Value::as_str).map(sanitize)
+}
+
+/// True when the resource's `userName` is `key` (SCIM `userName` is not case-exact).
+fn user_name_is(resource: &Value, key: &str) -> bool {
+    resource
+        .get("userName")
+        .and_then(Value::as_str)
+        .is_some_and(|name| target::same(name, key, Case::Insensitive))
+}
+
 fn has_email(resource: &Value, email: &str) -> bool {
     resource
         .get("emails")
@@ -592,7 +585,7 @@ fn has_email(resource: &Value, email: &str) -> bool {
             emails.iter().any(|e| {
                 e.get("value")
                     .and_then(Value::as_str)
-                    .is_some_and(|v| v.eq_ignore_ascii_case(email))
+                    .is_some_and(|v| target::same(v, email, Case::Insensitive))
             })
         })
 }
