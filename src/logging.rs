@@ -7,6 +7,9 @@ use std::path::PathBuf;
 
 use tracing_subscriber::EnvFilter;
 
+/// The log file's name in the state dir.
+pub const LOG_FILE: &str = "roster.log";
+
 /// The environment variable that sets the log filter (`RUST_LOG` syntax).
 pub const LOG_ENV: &str = "ROSTER_LOG";
 
@@ -30,7 +33,8 @@ pub fn state_dir() -> Option<PathBuf> {
 pub fn init() -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let dir = state_dir()?;
     std::fs::create_dir_all(&dir).ok()?;
-    let appender = tracing_appender::rolling::never(&dir, "roster.log");
+    make_private(&dir.join(LOG_FILE)).ok()?;
+    let appender = tracing_appender::rolling::never(&dir, LOG_FILE);
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let filter = EnvFilter::try_from_env(LOG_ENV).unwrap_or_else(|_| EnvFilter::new("roster=info"));
     tracing_subscriber::fmt()
@@ -40,4 +44,24 @@ pub fn init() -> Option<tracing_appender::non_blocking::WorkerGuard> {
         .try_init()
         .ok()?;
     Some(guard)
+}
+
+/// Creates `path` with mode 0600, or narrows an existing file to it, before the appender opens
+/// it: the log names users and paths, which are nobody else's business.
+fn make_private(path: &std::path::Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.append(true).create(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let file = options.open(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    drop(file);
+    Ok(())
 }

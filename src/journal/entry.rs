@@ -244,6 +244,9 @@ pub enum UndoRecipe {
     Fields {
         /// Field and value before.
         fields: Vec<(String, String)>,
+        /// Fields the write changed whose old value was never known (passwords).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        not_restorable: Vec<String>,
     },
     /// Put the whole resource back.
     Replace {
@@ -287,11 +290,11 @@ impl UndoRecipe {
             }
             Edit::Update { fields } => {
                 let mut before = Vec::new();
+                let mut not_restorable = Vec::new();
                 for (field, _) in fields {
                     if crate::service::plan::is_secret_name(field) {
-                        return Self::NotPossible {
-                            reason: format!("`{field}` is a secret: its previous value is unknown"),
-                        };
+                        not_restorable.push(field.clone());
+                        continue;
                     }
                     let value = record
                         .attribute(field)
@@ -312,7 +315,18 @@ impl UndoRecipe {
                         }
                     }
                 }
-                Self::Fields { fields: before }
+                if before.is_empty() {
+                    return Self::NotPossible {
+                        reason: format!(
+                            "{} cannot be restored: the previous value of a secret is never known",
+                            not_restorable.join(", ")
+                        ),
+                    };
+                }
+                Self::Fields {
+                    fields: before,
+                    not_restorable,
+                }
             }
             Edit::Replace { .. } => Self::Replace {
                 resource: record.raw.clone(),
@@ -338,7 +352,7 @@ impl UndoRecipe {
                     None => Edit::UnsetAttribute { name: name.clone() },
                 })
                 .collect()),
-            Self::Fields { fields: before } => {
+            Self::Fields { fields: before, .. } => {
                 let kept: Vec<(String, String)> = before
                     .iter()
                     .filter(|(name, _)| wanted(name))
@@ -354,6 +368,18 @@ impl UndoRecipe {
                 resource: resource.clone(),
             }]),
             Self::NotPossible { reason } => Err(reason.clone()),
+        }
+    }
+
+    /// The fields among `landed` that an undo leaves as they are (their old value is unknown).
+    pub fn not_restorable<'a>(&'a self, landed: &'a [String]) -> Vec<&'a str> {
+        match self {
+            Self::Fields { not_restorable, .. } => not_restorable
+                .iter()
+                .filter(|f| landed.contains(f))
+                .map(String::as_str)
+                .collect(),
+            _ => Vec::new(),
         }
     }
 
@@ -449,6 +475,7 @@ mod tests {
                 ("first_name".to_owned(), "Ada".to_owned()),
                 ("email".to_owned(), "ada@example.com".to_owned()),
             ],
+            not_restorable: Vec::new(),
         };
         assert_eq!(
             all(&recipe, &["first_name"]).expect("undoable"),
@@ -460,14 +487,31 @@ mod tests {
     }
 
     #[test]
-    fn a_password_update_is_not_undoable() {
-        let recipe = UndoRecipe::for_edit(
+    fn a_password_is_never_restored_but_the_fields_beside_it_are() {
+        let alone = UndoRecipe::for_edit(
             Some(&record()),
             &Edit::Update {
                 fields: vec![("password".to_owned(), "x".to_owned())],
             },
         );
-        assert!(!recipe.is_possible());
+        assert!(!alone.is_possible());
+        let beside = UndoRecipe::for_edit(
+            Some(&record()),
+            &Edit::Update {
+                fields: vec![
+                    ("first_name".to_owned(), "Bo".to_owned()),
+                    ("password".to_owned(), "x".to_owned()),
+                ],
+            },
+        );
+        let landed = ["first_name".to_owned(), "password".to_owned()];
+        assert_eq!(beside.not_restorable(&landed), ["password"]);
+        assert_eq!(
+            beside.edits_for(&landed).expect("undoable"),
+            [Edit::Update {
+                fields: vec![("first_name".to_owned(), "Ada".to_owned())]
+            }]
+        );
     }
 
     #[test]

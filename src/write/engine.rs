@@ -567,7 +567,12 @@ impl WriteEngine {
         }
     }
 
-    /// Sends one request and, when its answer is lost, learns from the service whether it landed.
+    /// Sends one request until it lands, is refused, or its fate cannot be learned.
+    ///
+    /// The HTTP layer does not retry writes: a write whose answer is lost is never sent again
+    /// blindly. Instead the user is read (a create is looked up by its unique key) and the
+    /// request is sent again only when that shows it did not land; a rate limit is waited out
+    /// (`Retry-After` honoured) and a refusal ends it. At most [`WRITE_ATTEMPTS`] sends.
     async fn deliver(
         &self,
         request: &PlannedRequest,
@@ -577,12 +582,56 @@ impl WriteEngine {
         existing: &[String],
         notes: &mut Vec<String>,
     ) -> Delivery {
+        let mut once = request.clone();
+        once.idempotent = false;
+        let mut attempt = 1;
+        loop {
+            let (outcome, wait) = match self
+                .attempt(&once, plan, index, user_id, existing, notes)
+                .await
+            {
+                Attempt::Landed(created) => return Delivery::Landed(created),
+                Attempt::Unknown(why) => return Delivery::Unknown(why),
+                Attempt::Refused(why) => return Delivery::NotApplied(why),
+                Attempt::RateLimited(why, retry_after) => {
+                    let wait = retry_after.map_or_else(|| backoff(attempt), |d| d.min(MAX_WAIT));
+                    (why, wait)
+                }
+                Attempt::NotLanded(why) => (why, backoff(attempt)),
+            };
+            if attempt >= WRITE_ATTEMPTS {
+                return Delivery::NotApplied(format!("{outcome} (after {attempt} attempts)"));
+            }
+            tracing::warn!(
+                connection = %self.connection,
+                attempt,
+                wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                "a write did not land; sending it again"
+            );
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    /// One send, and what it taught.
+    async fn attempt(
+        &self,
+        request: &PlannedRequest,
+        plan: &WritePlan,
+        index: usize,
+        user_id: Option<&str>,
+        existing: &[String],
+        notes: &mut Vec<String>,
+    ) -> Attempt {
         let error = match self.directory.send(request).await {
-            Ok(sent) => return Delivery::Landed(sent.created_id),
+            Ok(sent) => return Attempt::Landed(sent.created_id),
             Err(error) => error,
         };
+        if let ServiceError::RateLimited { retry_after, .. } = &error {
+            return Attempt::RateLimited(error.to_string(), *retry_after);
+        }
         if !answer_may_be_lost(&error) {
-            return Delivery::NotApplied(error.to_string());
+            return Attempt::Refused(error.to_string());
         }
         // A failed precondition (SCIM 412) is a refusal, unless it met our own write: a retry
         // after an answer that was lost finds the version that write made.
@@ -601,49 +650,75 @@ impl WriteEngine {
                                 "the answer was lost ({lost}); the user exists now (id {}), so the create happened and was not sent again",
                                 sanitize(id)
                             ));
-                            Delivery::Landed(Some(id.clone()))
+                            Attempt::Landed(Some(id.clone()))
                         }
-                        [] => Delivery::NotApplied(format!(
+                        [] => Attempt::NotLanded(format!(
                             "{lost}; no such user exists, so the create did not happen"
                         )),
-                        several => Delivery::Unknown(format!(
+                        several => Attempt::Unknown(format!(
                             "{lost}; {} new users match the create ({}), roster cannot tell which it made",
                             several.len(),
                             several.join(", ")
                         )),
                     }
                 }
-                Err(lookup) => Delivery::Unknown(format!(
+                Err(lookup) => Attempt::Unknown(format!(
                     "{lost}; looking the user up failed too ({lookup}): check in the service whether it exists"
                 )),
             };
         }
         let Some(id) = user_id else {
-            return Delivery::Unknown(lost);
+            return Attempt::Unknown(lost);
         };
         match self.directory.read_user(id).await {
             Ok(record) => {
                 match verify::evidence(&self.directory, &record, plan, &plan.fields_of(index)) {
                     Evidence::Landed => {
                         notes.push(format!(
-                        "the answer was lost ({lost}); reading the user shows the change was made"
-                    ));
-                        Delivery::Landed(None)
+                            "the answer was lost ({lost}); reading the user shows the change was made"
+                        ));
+                        Attempt::Landed(None)
                     }
-                    _ if refused_precondition => Delivery::NotApplied(lost),
-                    Evidence::NotApplied => Delivery::NotApplied(format!(
+                    _ if refused_precondition => Attempt::Refused(lost),
+                    Evidence::NotApplied => Attempt::NotLanded(format!(
                         "{lost}; reading the user shows the change was not made"
                     )),
-                    Evidence::Unclear(why) => Delivery::Unknown(format!(
+                    Evidence::Unclear(why) => Attempt::Unknown(format!(
                         "{lost}; reading the user cannot tell whether it landed ({why}): `roster show` it to check"
                     )),
                 }
             }
-            Err(read) => Delivery::Unknown(format!(
+            Err(read) => Attempt::Unknown(format!(
                 "{lost}; the user could not be read to learn whether it landed ({read}): `roster show` it to check"
             )),
         }
     }
+}
+
+/// How many times one write request is sent at most (each after learning the last did not land).
+const WRITE_ATTEMPTS: u32 = 8;
+/// The longest wait between two sends of a write, `Retry-After` included.
+const MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The wait before send number `attempt + 1`: 250 ms, doubling, at most 4 s.
+fn backoff(attempt: u32) -> std::time::Duration {
+    std::time::Duration::from_millis(250)
+        .saturating_mul(1_u32 << attempt.saturating_sub(1).min(4))
+        .min(std::time::Duration::from_secs(4))
+}
+
+/// What one send of a write taught.
+enum Attempt {
+    /// It landed (the answer said so, or reading showed it); a create's new id.
+    Landed(Option<String>),
+    /// The service refused it: it did not land, and sending it again will not help.
+    Refused(String),
+    /// The service asked to wait: it did not land; send again after the wait.
+    RateLimited(String, Option<std::time::Duration>),
+    /// The answer was lost and reading showed it did not land: sending again is safe.
+    NotLanded(String),
+    /// Whether it landed cannot be learned.
+    Unknown(String),
 }
 
 /// One item's run: its report, the record read after it, and an interruption.

@@ -104,6 +104,7 @@ impl WriteEngine {
             .changes
             .iter()
             .filter(|c| landed.contains(&c.field) && c.before != c.after)
+            .filter(|c| !crate::service::plan::is_secret_name(&c.field))
             .cloned()
             .collect();
         let mut items = Vec::with_capacity(edits.len());
@@ -111,11 +112,19 @@ impl WriteEngine {
             let plan = self.directory().plan(Some(&record), &edit).await?;
             items.push(PreparedItem { edit, plan });
         }
+        let mut title = title(entry);
+        let kept = entry.undo.not_restorable(&landed);
+        if !kept.is_empty() {
+            title.push_str(&format!(
+                "\n{} stays as it is: its previous value was never known",
+                kept.join(", ")
+            ));
+        }
         let prepared = Prepared {
             target: Some(record),
             items,
             action: Some(format!("undo {}", entry.id)),
-            title: Some(title(entry)),
+            title: Some(title),
             precondition: Some(StillAsWritten {
                 entry: entry.id,
                 changes,

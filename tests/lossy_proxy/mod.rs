@@ -1,0 +1,217 @@
+//! A misbehaving server for write tests: a proxy on loopback in front of the simulator that
+//! forwards every request, and can lose the answer to a write after the simulator applied it,
+//! delay that answer, or refuse one path outright.
+//!
+//! It speaks just enough HTTP/1.1 for roster's client (one request per connection, bodies with
+//! `Content-Length`, `Connection: close` on every answer). No assertion lives here.
+
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+
+/// What the proxy does to writes (POST, PUT, PATCH, DELETE).
+#[derive(Debug, Clone)]
+pub enum Mode {
+    /// Forward everything and answer faithfully.
+    Pass,
+    /// Forward a write, let the simulator apply it, then close the connection unanswered.
+    LoseWriteAnswers,
+    /// Forward a write, then wait this long before answering.
+    DelayWriteAnswers(Duration),
+    /// Answer requests whose path ends with this with the status (not forwarded); forward others.
+    Refuse(String, u16),
+    /// Lose the answers of writes whose path ends with this; forward others faithfully.
+    LoseAnswersOf(String),
+}
+
+/// The running proxy.
+pub struct LossyProxy {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    mode: Arc<Mutex<Mode>>,
+    writes: Arc<AtomicUsize>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl LossyProxy {
+    /// Starts a proxy to `upstream` (`http://127.0.0.1:PORT`).
+    pub async fn start(upstream: &str, mode: Mode) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mode = Arc::new(Mutex::new(mode));
+        let writes = Arc::new(AtomicUsize::new(0));
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let upstream = upstream.trim_end_matches('/').to_owned();
+        let (shared_mode, shared_writes) = (mode.clone(), writes.clone());
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((socket, _)) = listener.accept().await else {
+                    return;
+                };
+                let (client, upstream) = (client.clone(), upstream.clone());
+                let (mode, writes) = (shared_mode.clone(), shared_writes.clone());
+                tokio::spawn(async move {
+                    let _ = serve(socket, &client, &upstream, &mode, &writes).await;
+                });
+            }
+        });
+        Self {
+            addr,
+            mode,
+            writes,
+            task,
+        }
+    }
+
+    /// The base URL to give roster instead of the simulator's.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Changes what it does from now on.
+    pub fn set_mode(&self, mode: Mode) {
+        *self.mode.lock().unwrap() = mode;
+    }
+
+    /// How many writes reached the simulator.
+    pub fn writes_forwarded(&self) -> usize {
+        self.writes.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for LossyProxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+struct Incoming {
+    method: String,
+    target: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+async fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Incoming> {
+    let mut line = String::new();
+    reader.read_line(&mut line).await.ok()?;
+    let mut parts = line.split_whitespace();
+    let method = parts.next()?.to_owned();
+    let target = parts.next()?.to_owned();
+    let mut headers = Vec::new();
+    let mut length = 0;
+    loop {
+        let mut header = String::new();
+        reader.read_line(&mut header).await.ok()?;
+        let header = header.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        let (name, value) = header.split_once(':')?;
+        let (name, value) = (name.trim().to_owned(), value.trim().to_owned());
+        if name.eq_ignore_ascii_case("content-length") {
+            length = value.parse().ok()?;
+        }
+        headers.push((name, value));
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).await.ok()?;
+    Some(Incoming {
+        method,
+        target,
+        headers,
+        body,
+    })
+}
+
+async fn serve(
+    socket: TcpStream,
+    client: &reqwest::Client,
+    upstream: &str,
+    mode: &Mutex<Mode>,
+    writes: &AtomicUsize,
+) -> Option<()> {
+    let mut reader = BufReader::new(socket);
+    let incoming = read_request(&mut reader).await?;
+    let mode = mode.lock().unwrap().clone();
+    let path = incoming.target.split('?').next().unwrap_or("").to_owned();
+    let write = incoming.method != "GET" && !path.ends_with("/login");
+    if let Mode::Refuse(suffix, status) = &mode
+        && path.ends_with(suffix.as_str())
+    {
+        let body = br#"{"message":"refused by the test proxy","reason":"OPERATION_FAILED"}"#;
+        return respond(reader.into_inner(), *status, &[], body).await;
+    }
+    let method = reqwest::Method::from_bytes(incoming.method.as_bytes()).ok()?;
+    let mut request = client.request(method, format!("{upstream}{}", incoming.target));
+    for (name, value) in &incoming.headers {
+        let skipped = ["host", "connection", "content-length"];
+        if !skipped.iter().any(|s| name.eq_ignore_ascii_case(s)) {
+            request = request.header(name, value);
+        }
+    }
+    let response = request.body(incoming.body).send().await.ok()?;
+    if write {
+        writes.fetch_add(1, Ordering::SeqCst);
+    }
+    let status = response.status().as_u16();
+    let kept: Vec<(String, String)> = response
+        .headers()
+        .iter()
+        .filter(|(name, _)| {
+            [
+                "content-type",
+                "etag",
+                "location",
+                "retry-after",
+                "x-total-count",
+                "link",
+                "www-authenticate",
+            ]
+            .contains(&name.as_str())
+        })
+        .filter_map(|(name, value)| Some((name.to_string(), value.to_str().ok()?.to_owned())))
+        .collect();
+    let body = response.bytes().await.ok()?;
+    match mode {
+        Mode::LoseWriteAnswers if write => return None,
+        Mode::LoseAnswersOf(suffix) if write && path.ends_with(suffix.as_str()) => return None,
+        Mode::DelayWriteAnswers(delay) if write => tokio::time::sleep(delay).await,
+        _ => {}
+    }
+    respond(reader.into_inner(), status, &kept, &body).await
+}
+
+async fn respond(
+    mut socket: TcpStream,
+    status: u16,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> Option<()> {
+    let mut head = format!("HTTP/1.1 {status} X\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if !headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+    {
+        head.push_str("content-type: application/json\r\n");
+    }
+    head.push_str(&format!(
+        "content-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    ));
+    socket.write_all(head.as_bytes()).await.ok()?;
+    socket.write_all(body).await.ok()?;
+    socket.shutdown().await.ok()
+}
