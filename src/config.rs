@@ -384,6 +384,19 @@ impl ConnectionSpec {
         })
     }
 
+    /// Where the secret comes from, in words that never include it.
+    pub fn secret_origin(&self) -> String {
+        let key = self.secret.key;
+        match &self.secret.source {
+            SecretSource::Plain(_) => format!("`{key}` written in the file"),
+            SecretSource::Env(name) => format!("`{key}` from environment variable `{name}`"),
+            SecretSource::Command(argv) => {
+                let program = argv.first().map_or("?", String::as_str);
+                format!("`{key}` from the output of `{program}`")
+            }
+        }
+    }
+
     /// The principal the connection presents, as written (Crowd application, Looker client id);
     /// `None` for SCIM, whose key names no principal.
     pub fn principal(&self) -> Option<&str> {
@@ -469,8 +482,7 @@ impl Report<'_> {
             }
         }
         match ConnectionToml::deserialize(ValueDeserializer::from(table)) {
-            Ok(parsed) if !unknown => self.check_connection(parsed, span),
-            Ok(_) => None,
+            Ok(parsed) => self.check_connection(parsed, span).filter(|_| !unknown),
             Err(error) => {
                 let span = error.span().or(Some(span));
                 self.add(name.as_deref(), span, error.message());
