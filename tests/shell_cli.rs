@@ -454,3 +454,56 @@ async fn roster_without_a_config_says_where_it_looked_and_what_to_try() {
     assert!(message.contains(missing.to_str().unwrap()), "{message}");
     assert!(message.contains("named by $ROSTER_CONFIG"), "{message}");
 }
+
+/// A TLS server on loopback whose certificate no public authority signed.
+async fn self_signed_server() -> u16 {
+    use tokio_rustls::rustls;
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let certs = CertificateDer::pem_file_iter(dir.join("self-signed-cert.pem"))
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let key = PrivateKeyDer::from_pem_file(dir.join("self-signed-key.pem")).unwrap();
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let _ = acceptor.accept(stream).await;
+            });
+        }
+    });
+    port
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_self_signed_certificate_is_named_as_a_certificate_error() {
+    let port = self_signed_server().await;
+    let env = CliEnv::with_config(&format!(
+        "[[connection]]\nname = \"selfsigned\"\nkind = \"scim\"\nurl = \"https://127.0.0.1:{port}/scim/directory/d1\"\ntoken = \"t\"\n"
+    ));
+    let output = env.run(&["config", "check", "--format", "json"]).await;
+    assert_exit(&output, 1);
+    let rows = check_rows(&output);
+    assert_eq!(
+        row(&rows, "selfsigned", "reachable")["ok"],
+        true,
+        "{rows:#?}"
+    );
+    let tls = row(&rows, "selfsigned", "tls");
+    assert_eq!(tls["ok"], false);
+    let detail = tls["detail"].as_str().unwrap();
+    assert!(detail.starts_with("certificate error: "), "{detail}");
+    assert!(!rows.iter().any(|r| r["check"] == "auth"), "{rows:#?}");
+}
