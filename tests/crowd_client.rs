@@ -29,6 +29,8 @@ fn connection(sim: &RunningSimulator, read_only: bool) -> Connection {
             username: user,
             password: Secret::new(password),
         },
+        timeout: None,
+        max_concurrency: None,
     }
 }
 

@@ -42,6 +42,8 @@ fn client(server: &MockServer) -> Client {
             username: "roster-app".to_owned(),
             password: Secret::new("app-secret"),
         },
+        timeout: None,
+        max_concurrency: None,
     };
     let http = HttpClient::new("corp-crowd", false)
         .unwrap()

@@ -86,6 +86,8 @@ fn client(server: &Server) -> Client {
         credentials: Credentials::Bearer {
             token: Secret::new(TOKEN),
         },
+        timeout: None,
+        max_concurrency: None,
     };
     Client::new(HttpClient::new("interop", false).unwrap(), &connection).unwrap()
 }

@@ -52,6 +52,8 @@ fn client(server: &MockServer) -> Client {
         credentials: Credentials::Bearer {
             token: Secret::new(TOKEN),
         },
+        timeout: None,
+        max_concurrency: None,
     };
     Client::new(http, &connection).unwrap()
 }

@@ -57,6 +57,7 @@ pub struct App {
     servers: Vec<Option<crate::journal::ServerIdentity>>,
     journal: Option<Journal>,
     notices: Option<tokio::sync::mpsc::UnboundedReceiver<String>>,
+    theme: crate::view::Theme,
 }
 
 impl App {
@@ -94,6 +95,7 @@ impl App {
             servers,
             journal: None,
             notices: None,
+            theme: crate::view::Theme::default(),
         })
     }
 
@@ -109,6 +111,12 @@ impl App {
         self
     }
 
+    /// Draws with `theme` (monochrome for `NO_COLOR`, colours from `[theme]`).
+    pub fn with_theme(mut self, theme: crate::view::Theme) -> Self {
+        self.theme = theme;
+        self
+    }
+
     /// The state (for inspection before the loop runs).
     pub fn state(&self) -> &State {
         &self.state
@@ -121,10 +129,12 @@ pub async fn run_terminal(
     sessions: Vec<Session>,
     keys: &toml::Table,
     notices: tokio::sync::mpsc::UnboundedReceiver<String>,
+    theme: crate::view::Theme,
 ) -> color_eyre::Result<()> {
     let app = App::new(sessions, keys)?
         .with_journal(Journal::open_default().ok())
-        .with_notices(notices);
+        .with_notices(notices)
+        .with_theme(theme);
     let mut guard = crate::terminal::enter()?;
     let result = run_loop(guard.terminal(), crossterm::event::EventStream::new(), app).await;
     let restored = guard.restore();
@@ -151,6 +161,7 @@ where
         servers,
         journal,
         notices,
+        theme,
     } = app;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     if let Some(mut notices) = notices {
@@ -170,7 +181,7 @@ where
     for effect in update::start(&mut state) {
         runner.run(effect);
     }
-    terminal.draw(|frame| crate::view::draw(frame, &state))?;
+    terminal.draw(|frame| crate::view::draw_with(frame, &state, &theme))?;
     loop {
         let mut changed = false;
         tokio::select! {
@@ -190,7 +201,7 @@ where
             break;
         }
         if changed {
-            terminal.draw(|frame| crate::view::draw(frame, &state))?;
+            terminal.draw(|frame| crate::view::draw_with(frame, &state, &theme))?;
         }
     }
     Ok(())

@@ -4,9 +4,20 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use super::config_cmd::{CheckArgs, ConfigCommand};
+use super::style::ColorChoice;
+
+/// The version `--version` prints: the package version and the git commit it was built from.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("ROSTER_GIT_COMMIT"),
+    ")"
+);
+
 /// roster: browse and edit the users and user attributes of Crowd, Atlassian SCIM and Looker.
 #[derive(Debug, Parser)]
-#[command(name = "roster", version, about)]
+#[command(name = "roster", version = VERSION, about)]
 pub struct Cli {
     /// The config file (default: $ROSTER_CONFIG, then the platform config dir).
     #[arg(long, global = true, value_name = "FILE")]
@@ -17,6 +28,9 @@ pub struct Cli {
     /// Allow plain http:// to hosts other than loopback.
     #[arg(long, global = true)]
     pub insecure: bool,
+    /// When to use colour: auto (on terminals, unless NO_COLOR is set), always or never.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
     /// What to do; without a command, the interactive browser opens on the configured connections.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -199,4 +213,21 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Write a first config (`init`), or check the config and every connection (`check`).
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+    /// Check the config and every connection: the same as `roster config check`.
+    Doctor(CheckArgs),
+    /// Print a shell completion script (see the README for where to put it).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+        /// Print a script that asks roster at each Tab, completing connection names from the config.
+        #[arg(long)]
+        dynamic: bool,
+    },
+    /// Print the man page (roff) to stdout.
+    Man,
 }

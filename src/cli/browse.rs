@@ -12,7 +12,7 @@ pub async fn configured(globals: &Globals) -> Result<(), CliError> {
     let config = globals.load_config()?;
     if config.connections.is_empty() {
         return Err(CliError::Usage(format!(
-            "{} has no [[connection]]; add one, or try `roster demo`",
+            "{} has no [[connection]]; add one (`roster config init` prints a template), or try `roster demo`",
             config.path.display()
         )));
     }
@@ -58,7 +58,8 @@ async fn browse(config: &Config, globals: &Globals) -> Result<(), CliError> {
             }
         })
         .collect();
-    run_terminal(sessions, &config.keys, notices_rx)
+    let theme = crate::view::Theme::new(globals.color.browser_colors_from_env(), &config.theme);
+    run_terminal(sessions, &config.keys, notices_rx, theme)
         .await
         .map_err(|e| CliError::Usage(format!("the browser failed: {e}")))
 }

@@ -131,6 +131,10 @@ pub async fn dispatch(command: Command, globals: &Globals) -> Result<(), CliErro
         Command::Demo { users } => super::browse::demo(users, globals).await,
         Command::Bench { users } => crate::bench::run(users).await.map_err(CliError::Usage),
         Command::Undo { id, write } => history::undo(globals, id, &write).await,
+        Command::Config { command } => super::config_cmd::run(command, globals).await,
+        Command::Doctor(args) => super::config_cmd::check(&args, globals).await,
+        Command::Completions { shell, dynamic } => super::completions::print(shell, dynamic),
+        Command::Man => super::completions::man(),
     }
 }
 

@@ -8,18 +8,22 @@
 mod args;
 mod browse;
 mod commands;
+mod completions;
+mod config_cmd;
 mod confirm;
 mod history;
 mod output;
 mod signals;
 mod sim;
+mod style;
 mod write;
 
 use std::path::PathBuf;
 
 use clap::Parser;
 
-pub use args::{Cli, Command, Format};
+pub use args::{Cli, Command, Format, VERSION};
+pub use style::ColorChoice;
 
 use crate::config::{Config, ConfigError};
 use crate::service::{AnyDirectory, OpenOptions, ServiceError};
@@ -74,7 +78,9 @@ impl CliError {
 
 /// Runs the command line with the process arguments and returns the exit code.
 pub fn run() -> i32 {
+    completions::complete_if_asked();
     let cli = Cli::parse();
+    cli.color.apply_to_output();
     let _log_guard = crate::logging::init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -91,8 +97,9 @@ pub fn run() -> i32 {
         Err(CliError::Interrupted(code)) => code,
         Err(error) => {
             // Messages roster composes may span lines (a conflict shows both versions).
-            eprintln!(
-                "roster: {}",
+            anstream::eprintln!(
+                "{} {}",
+                style::error_prefix(),
                 crate::text::sanitize_lines(&error.to_string())
             );
             error.exit_code()
@@ -109,6 +116,7 @@ pub async fn execute(cli: Cli) -> Result<(), CliError> {
             insecure: cli.insecure,
             notices: None,
         },
+        color: cli.color,
     };
     match cli.command {
         Some(command) => commands::dispatch(command, &globals).await,
@@ -123,13 +131,18 @@ pub struct Globals {
     pub config: Option<PathBuf>,
     /// `--read-only` and `--insecure`.
     pub options: OpenOptions,
+    /// `--color`.
+    pub color: ColorChoice,
 }
 
 impl Globals {
     /// Loads the config from `--config`, `$ROSTER_CONFIG` or the platform config dir.
     pub fn load_config(&self) -> Result<Config, CliError> {
-        let path = Config::locate(self.config.as_deref())?;
-        Ok(Config::load(&path)?)
+        let search = Config::search(self.config.as_deref())?;
+        if !search.path.exists() {
+            return Err(ConfigError(search.explain_missing()).into());
+        }
+        Ok(Config::load(&search.path)?)
     }
 
     /// Opens the named connection of the config.

@@ -9,6 +9,7 @@ pub mod error;
 pub mod http;
 pub mod looker;
 pub mod plan;
+pub mod probe;
 pub mod scim;
 pub mod target;
 

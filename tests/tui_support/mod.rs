@@ -40,6 +40,11 @@ impl SharedBackend {
         }
     }
 
+    /// The drawn buffer with its styles.
+    pub fn buffer(&self) -> Buffer {
+        self.inner.lock().unwrap().buffer().clone()
+    }
+
     /// The drawn screen as text, one line per row, trailing spaces trimmed.
     pub fn text(&self) -> String {
         let backend = self.inner.lock().unwrap();
