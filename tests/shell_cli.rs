@@ -77,7 +77,9 @@ async fn config_init_without_a_terminal_prints_a_template_that_parses() {
 async fn config_check_passes_every_check_on_the_simulator() {
     let sim = start_sim(0).await;
     let env = CliEnv::for_sim(&sim);
-    let output = env.run(&["config", "check", "--format", "json"]).await;
+    let output = env
+        .run(&["config", "check", "--format", "json", "--probe-writes"])
+        .await;
     assert_exit(&output, 0);
     let rows = check_rows(&output);
     assert!(rows.iter().all(|r| r["ok"] == true), "{rows:#?}");
@@ -268,7 +270,21 @@ async fn read_only_principals_are_reported_as_such() {
         )
     };
     let env = CliEnv::with_config(&config(false));
-    let output = env.run(&["config", "check", "--format", "json"]).await;
+    // Without --probe-writes nothing is written, and Crowd's access is not known.
+    let output = env
+        .run(&["config", "check", "app", "--format", "json"])
+        .await;
+    let unprobed = check_rows(&output);
+    assert!(
+        row(&unprobed, "app", "write")["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("not probed"),
+        "{unprobed:#?}"
+    );
+    let output = env
+        .run(&["config", "check", "--format", "json", "--probe-writes"])
+        .await;
     assert_exit(&output, 1);
     let rows = check_rows(&output);
     let write = row(&rows, "viewer", "write");

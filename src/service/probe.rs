@@ -3,10 +3,11 @@
 //! it report, may the principal write, which rate-limit headers does it send, how long is a round
 //! trip.
 //!
-//! Every probe is a read, with one exception on Crowd (see [`crowd_write`]): its usermanagement
-//! API has no call that reveals an application's permissions, so roster deletes an attribute that
-//! the first user does not have (checked just before), which changes no data; it is skipped on
-//! read-only connections. Looker's answer comes from the `can` fields it returns to the caller,
+//! Every probe is a read, with one opt-in exception on Crowd (see [`crowd_write`]): its
+//! usermanagement API has no call that reveals an application's permissions, so with
+//! `--probe-writes` roster deletes an attribute that the first user does not have (checked just
+//! before), which changes no data; without the flag, and always on read-only connections, it is
+//! not sent. Looker's answer comes from the `can` fields it returns to the caller,
 //! SCIM's from Atlassian's documentation (a directory API key has full control of its directory).
 //! Requests are not retried, so the times are single round trips. Nothing here prints; no secret
 //! reaches a result.
@@ -35,6 +36,8 @@ pub struct ProbeOptions {
     pub insecure: bool,
     /// The whole run is read-only (`--read-only`): the Crowd write probe is not sent.
     pub read_only: bool,
+    /// Send the Crowd write probe (`--probe-writes`); without it every probe only reads.
+    pub probe_writes: bool,
 }
 
 /// What a probe checks, in the order it checks them.
@@ -171,10 +174,16 @@ pub async fn probe(connection: &Connection, options: ProbeOptions) -> Vec<CheckR
     if !reach(connection, &mut results, &mut observed).await {
         return results;
     }
-    let write_allowed = !(options.read_only || connection.read_only);
+    let crowd_write = if options.read_only || connection.read_only {
+        CrowdWrite::ReadOnly
+    } else if options.probe_writes {
+        CrowdWrite::Probe
+    } else {
+        CrowdWrite::NotAsked
+    };
     let probed = match connection.kind {
         ServiceKind::Looker => probe_looker(connection, &mut observed).await,
-        ServiceKind::Crowd => probe_crowd(connection, write_allowed, &mut observed).await,
+        ServiceKind::Crowd => probe_crowd(connection, crowd_write, &mut observed).await,
         ServiceKind::Scim => probe_scim(connection, &mut observed).await,
     };
     match probed {
@@ -456,12 +465,26 @@ fn looker_write(users: &Value, attributes: &Value, read_only: bool) -> CheckResu
     }
 }
 
+/// Whether the Crowd write probe is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CrowdWrite {
+    /// The connection or the run is read-only: never.
+    ReadOnly,
+    /// `--probe-writes` was not given: nothing is written.
+    NotAsked,
+    /// `--probe-writes`: the harmless DELETE is sent.
+    Probe,
+}
+
 async fn probe_crowd(
     connection: &Connection,
-    write_allowed: bool,
+    crowd_write_probe: CrowdWrite,
     observed: &mut Observed,
 ) -> Result<Vec<CheckResult>, ServiceError> {
-    let client = crowd::Client::new(probe_http(connection, write_allowed)?, connection)?;
+    let client = crowd::Client::new(
+        probe_http(connection, crowd_write_probe == CrowdWrite::Probe)?,
+        connection,
+    )?;
     let search = client.url(
         &["search"],
         &[
@@ -479,14 +502,19 @@ async fn probe_crowd(
         .pointer("/users/0/name")
         .and_then(Value::as_str)
         .map(str::to_owned);
-    let write = if write_allowed {
-        crowd_write(&client, first_user.as_deref(), observed).await
-    } else {
-        CheckResult::new(
+    let write = match crowd_write_probe {
+        CrowdWrite::Probe => crowd_write(&client, first_user.as_deref(), observed).await,
+        CrowdWrite::ReadOnly => CheckResult::new(
             Check::Write,
             true,
             "not probed: the connection is read-only (the probe would send a DELETE)",
-        )
+        ),
+        CrowdWrite::NotAsked => CheckResult::new(
+            Check::Write,
+            true,
+            "not probed: Crowd tells an application's write access only by refusing a write; \
+             --probe-writes sends a harmless DELETE of an attribute the first user does not hold",
+        ),
     };
     Ok(vec![
         CheckResult::new(

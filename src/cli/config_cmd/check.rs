@@ -58,6 +58,7 @@ pub async fn run(args: &CheckArgs, globals: &Globals) -> Result<(), CliError> {
     let options = ProbeOptions {
         insecure: globals.options.insecure,
         read_only: globals.options.read_only,
+        probe_writes: args.probe_writes,
     };
     let probes = specs
         .into_iter()

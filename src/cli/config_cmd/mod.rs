@@ -43,6 +43,11 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
     pub format: ShowFormat,
+    /// Crowd tells whether an application may write only by refusing a write: send a harmless
+    /// `DELETE` of an attribute the first user does not hold to learn it. Without this flag
+    /// nothing is written and Crowd's write access is reported as not probed.
+    #[arg(long)]
+    pub probe_writes: bool,
 }
 
 /// Runs a `roster config` command.
