@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::error::LookerError;
 use super::json as render;
-use super::routes::{json_object, parse_id, selected};
+use super::routes::{id_list, json_object, parse_id, selected};
 use super::store::{self, source};
 use crate::simulator::call::Call;
 
@@ -27,11 +27,7 @@ pub async fn user_attribute_values(
     let id = parse_id(&user_id)?;
     let all_values = call.param("all_values") == Some("true");
     let include_unset = call.param("include_unset") == Some("true");
-    let wanted: Option<Vec<u64>> = call.param("user_attribute_ids").map(|ids| {
-        ids.split(',')
-            .filter_map(|i| i.trim().parse().ok())
-            .collect()
-    });
+    let wanted = id_list(&call, "user_attribute_ids");
     let store = call.state.looker();
     let user = store.user(id)?;
     let mut definitions: Vec<_> = store

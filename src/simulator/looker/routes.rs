@@ -97,6 +97,38 @@ pub fn parse_id(text: &str) -> Result<u64, LookerError> {
     text.parse().map_err(|_| LookerError::not_found())
 }
 
+/// The ids of an array query parameter (`ids`, `user_attribute_ids`), when it is given.
+///
+/// The spec declares these `style: simple, explode: false`, so the documented form is
+/// comma-joined (`7,9`); the official Python SDK sends a plain list as a JSON array (`["7","9"]`,
+/// its `json.dumps` of anything that is not a `DelimSequence`), and both are accepted. Items that
+/// are not numeric ids match nothing.
+pub fn id_list(call: &Call, key: &str) -> Option<Vec<u64>> {
+    call.param(key).map(ids_in)
+}
+
+/// The ids in `7,9` or `["7","9"]` (or `[7,9]`).
+fn ids_in(text: &str) -> Vec<u64> {
+    let text = text.trim();
+    let from_json = text
+        .starts_with('[')
+        .then(|| serde_json::from_str::<Vec<Value>>(text).ok())
+        .flatten();
+    match from_json {
+        Some(items) => items
+            .iter()
+            .filter_map(|item| match item {
+                Value::String(s) => s.trim().parse().ok(),
+                other => other.as_u64(),
+            })
+            .collect(),
+        None => text
+            .split(',')
+            .filter_map(|i| i.trim().parse().ok())
+            .collect(),
+    }
+}
+
 /// The request body as a JSON object.
 pub fn json_object(body: &Bytes) -> Result<Map<String, Value>, LookerError> {
     match serde_json::from_slice::<Value>(body) {
@@ -114,4 +146,19 @@ pub fn json_object(body: &Bytes) -> Result<Map<String, Value>, LookerError> {
 pub fn selected(call: &Call, body: Value) -> Response {
     let selection = Selection::parse(call.param("fields").unwrap_or_default());
     axum::Json(selection.apply(body)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn array_parameters_are_comma_joined_or_json_arrays() {
+        assert_eq!(ids_in("7,9"), [7, 9]);
+        assert_eq!(ids_in(" 7 , x, 9"), [7, 9]);
+        assert_eq!(ids_in(r#"["7","9"]"#), [7, 9]);
+        assert_eq!(ids_in(r#"[7, "9", null]"#), [7, 9]);
+        assert_eq!(ids_in("[]"), Vec::<u64>::new());
+        assert_eq!(ids_in("[7"), Vec::<u64>::new());
+    }
 }

@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 use super::error::LookerError;
 use super::json as render;
 use super::paging::{page_of, render_page};
-use super::routes::{api_base, json_object, parse_id, selected};
+use super::routes::{api_base, id_list, json_object, parse_id, selected};
 use super::search;
 use super::store::User;
 use crate::simulator::call::Call;
@@ -27,11 +27,7 @@ fn respond_user(call: &Call, user: &User) -> Response {
 
 /// `GET /users[?ids=…]`: every user, or those with the given ids, sorted and paged.
 pub async fn list_users(call: Call) -> Result<Response, LookerError> {
-    let ids: Option<Vec<u64>> = call.param("ids").map(|ids| {
-        ids.split(',')
-            .filter_map(|i| i.trim().parse().ok())
-            .collect()
-    });
+    let ids = id_list(&call, "ids");
     let page = {
         let store = call.state.looker();
         let users: Vec<&User> = store
