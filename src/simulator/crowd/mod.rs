@@ -2,10 +2,13 @@
 //! `/crowd/rest/usermanagement/1`).
 //!
 //! `store` holds the directory and its rules, `routes` the route table and application
-//! authentication, `users`, `memberships` and `search` the handlers by resource, `error` Crowd's
-//! error body, `json` and `xml` the renderings, `restriction` the search restrictions.
+//! authentication, `users`, `groups`, `memberships`, `authentication` and `search` the handlers
+//! by resource, `error` Crowd's error body, `json` and `xml` the renderings, `restriction` the
+//! search restrictions.
 
+pub mod authentication;
 pub mod error;
+pub mod groups;
 pub mod json;
 pub mod memberships;
 pub mod restriction;

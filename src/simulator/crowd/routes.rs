@@ -6,8 +6,8 @@
 //! while good ones reach the routes, and an unknown path then answers 404 (python-crowd's
 //! `auth_ping` relies on this). Users and groups are addressed by query parameters (`username`,
 //! `groupname`). Errors are [`Refusal`]s, rendered by `error.rs`. JSON responses always carry
-//! `Content-Type: application/json`. The handlers live by resource in `users.rs`,
-//! `memberships.rs` and `search.rs`.
+//! `Content-Type: application/json`. The handlers live by resource in `users.rs`, `groups.rs`,
+//! `memberships.rs`, `authentication.rs` and `search.rs`.
 
 use std::sync::Arc;
 
@@ -17,11 +17,11 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, put};
+use axum::routing::{get, post, put};
 use serde_json::{Map, Value};
 
 use super::store::Refusal;
-use super::{error, memberships, search, users};
+use super::{authentication, error, groups, memberships, search, users};
 use crate::simulator::SimState;
 use crate::simulator::call::{Authorization, Call};
 
@@ -45,11 +45,54 @@ pub fn router(state: Arc<SimState>) -> Router {
                 .delete(users::delete_attribute),
         )
         .route("/user/password", put(users::set_password))
-        .route("/user/group/direct", get(memberships::user_groups))
-        .route("/user/group/nested", get(memberships::user_groups))
-        .route("/group/user/direct", get(memberships::group_users))
-        .route("/group/user/nested", get(memberships::group_users))
+        .route(
+            "/user/group/direct",
+            get(memberships::user_direct_groups)
+                .post(memberships::add_user_to_group)
+                .delete(memberships::remove_user_from_group),
+        )
+        .route("/user/group/nested", get(memberships::user_nested_groups))
+        .route(
+            "/group",
+            get(groups::get_group)
+                .post(groups::create_group)
+                .put(groups::update_group)
+                .delete(groups::delete_group),
+        )
+        .route(
+            "/group/attribute",
+            get(groups::get_attributes)
+                .post(groups::store_attributes)
+                .delete(groups::delete_attribute),
+        )
+        .route(
+            "/group/user/direct",
+            get(memberships::group_direct_users)
+                .post(memberships::add_group_user)
+                .delete(memberships::remove_group_user),
+        )
+        .route("/group/user/nested", get(memberships::group_nested_users))
+        .route(
+            "/group/child-group/direct",
+            get(memberships::direct_child_groups)
+                .post(memberships::add_child_group)
+                .delete(memberships::remove_child_group),
+        )
+        .route(
+            "/group/child-group/nested",
+            get(memberships::nested_child_groups),
+        )
+        .route(
+            "/group/parent-group/direct",
+            get(memberships::direct_parent_groups),
+        )
+        .route(
+            "/group/parent-group/nested",
+            get(memberships::nested_parent_groups),
+        )
         .route("/group/membership", get(memberships::memberships))
+        .route("/authentication", post(authentication::authenticate))
+        .route("/config/cookie", get(authentication::cookie_config))
         .route("/search", get(search::search_get).post(search::search_post))
         .with_state(state.clone());
     Router::new()
@@ -137,6 +180,74 @@ pub fn json_object(body: &Bytes) -> Result<Map<String, Value>, Refusal> {
         Ok(Value::Object(map)) => Ok(map),
         _ => Err(Refusal::illegal("The request body must be a JSON object")),
     }
+}
+
+/// The `{"attributes": [{"name", "values"}]}` body of `POST /user/attribute` and
+/// `POST /group/attribute` (the `attribute` spelling of some web examples is accepted too).
+///
+/// Values may be any JSON scalar: Crowd binds these entities with Jackson 1 (its entities import
+/// `org.codehaus.jackson`), whose `String` deserializer takes the text of any scalar token, so
+/// `true` and `7` are stored as `"true"` and `"7"`. A number is stored as serde_json writes it
+/// (integers exactly; `1.50` as `1.5`, where Jackson would keep the literal). Null, arrays and
+/// objects are refused (400 `ILLEGAL_ARGUMENT`; Crowd's answer to them is UNCONFIRMED).
+pub fn attribute_lists(body: &Bytes) -> Result<Vec<(String, Vec<String>)>, Refusal> {
+    let body = json_object(body)?;
+    let list = body
+        .get("attributes")
+        .or_else(|| body.get("attribute"))
+        .and_then(Value::as_array)
+        .ok_or_else(|| Refusal::illegal("The body must hold an attributes list"))?;
+    list.iter()
+        .map(|item| {
+            let name = item.get("name").and_then(Value::as_str).unwrap_or_default();
+            let values = match item.get("values") {
+                None | Some(Value::Null) => Vec::new(),
+                Some(Value::Array(values)) => values
+                    .iter()
+                    .map(scalar_text)
+                    .collect::<Option<Vec<String>>>()
+                    .ok_or_else(|| {
+                        Refusal::illegal("Attribute values must be strings, numbers or booleans")
+                    })?,
+                Some(_) => return Err(Refusal::illegal("Attribute values must be a list")),
+            };
+            Ok((name.to_owned(), values))
+        })
+        .collect()
+}
+
+/// The text Jackson 1 gives a scalar token read into a `String`.
+fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Bool(flag) => Some(flag.to_string()),
+        Value::Number(number) => Some(number.to_string()),
+        Value::Null | Value::Array(_) | Value::Object(_) => None,
+    }
+}
+
+/// The `name` of an entity body (`{"name": …}` names the group or user to add).
+pub fn entity_name(body: &Bytes) -> Result<String, Refusal> {
+    json_object(body)?
+        .get("name")
+        .and_then(Value::as_str)
+        .filter(|name| !name.trim().is_empty())
+        .map(str::to_owned)
+        .ok_or_else(|| Refusal::illegal("The body must name the entity (\"name\")"))
+}
+
+/// 201 with `Location` and the created (or added) entity.
+///
+/// Crowd's 2.x resources answer `201` with a `Location` and no body; atlassian-crowd-client
+/// rejects any answer other than 204 that is not `application/json`, so newer servers evidently
+/// send the entity (api-facts §1.3 on `POST /user`); which entity a membership answers is
+/// UNCONFIRMED (here: the one added).
+pub fn created(location: &str, body: Value) -> Response {
+    let mut response = (StatusCode::CREATED, axum::Json(body)).into_response();
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
 }
 
 /// A JSON response with Crowd's content type.

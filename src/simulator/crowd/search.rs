@@ -1,8 +1,9 @@
 //! The search resource of the simulated Crowd API: `GET /search` with a CQL `restriction`, and
 //! `POST /search` with a restriction entity in XML (python-crowd) or JSON.
 //!
-//! `entity-type` is `user` or `group`; `expand=user` lists full users, `expand=attributes` their
-//! attributes too; pages follow `start-index`/`max-results` and announce no total.
+//! `entity-type` is `user` or `group`; `expand=user` (`expand=group`) lists full entities,
+//! `expand=attributes` their attributes too; pages follow `start-index`/`max-results` and announce
+//! no total.
 
 use axum::body::Bytes;
 use axum::http::header;
@@ -40,18 +41,20 @@ fn search(call: &Call, restriction: &Restriction) -> Result<Response, Refusal> {
             Ok(json(json!({ "expand": "user", "users": users })))
         }
         "group" => {
+            let full = expands(call, "group");
+            let with_attributes = expands(call, "attributes");
             let groups: Vec<Value> = store
-                .group_names()
+                .search_groups(restriction)
                 .into_iter()
-                .filter(|g| {
-                    restriction.matches(&|property| match property {
-                        "name" => vec![(*g).to_owned()],
-                        _ => Vec::new(),
-                    })
-                })
                 .skip(start)
                 .take(max)
-                .map(|g| render::group_ref(g, &base))
+                .map(|g| {
+                    if full {
+                        render::group(g, &base, with_attributes)
+                    } else {
+                        render::group_ref(&g.name, &base)
+                    }
+                })
                 .collect();
             Ok(json(json!({ "expand": "group", "groups": groups })))
         }

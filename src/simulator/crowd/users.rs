@@ -5,16 +5,18 @@
 //! body's `name` to equal the query's (ignoring case) and answers 204, ignoring read-only and
 //! unknown fields (python-crowd echoes the whole GET body back); `POST /user` answers 201 with a
 //! `Location` and the user; `DELETE /user` answers 204; `POST /user/attribute` gives each named
-//! attribute exactly the values sent and answers 204; `PUT /user/password` with `{"value"}`
-//! answers 204. A password is never rendered.
+//! attribute exactly the values sent (scalars stored as their text) and answers 204;
+//! `PUT /user/password` with `{"value"}` answers 204 and the new password authenticates at once.
+//! A password is never rendered.
 
 use axum::body::Bytes;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::{Map, Value};
 
 use super::json as render;
-use super::routes::{api_base, expands, json, json_object, no_content, required};
+use super::routes::{
+    api_base, attribute_lists, created, expands, json, json_object, no_content, required,
+};
 use super::store::{Refusal, UserFields};
 use crate::simulator::call::Call;
 
@@ -96,15 +98,7 @@ pub async fn create_user(call: Call, body: Bytes) -> Result<Response, Refusal> {
     let mut store = call.state.crowd();
     let user = store.create_user(name, password, fields)?;
     let location = render::href(&base, "user", &[("username", &user.name)]);
-    let mut response = (
-        StatusCode::CREATED,
-        axum::Json(render::user(user, &base, false)),
-    )
-        .into_response();
-    if let Ok(value) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    Ok(response)
+    Ok(created(&location, render::user(user, &base, false)))
 }
 
 /// `DELETE /user?username=U`: 204.
@@ -137,28 +131,7 @@ pub async fn get_attributes(call: Call) -> Result<Response, Refusal> {
 /// `POST /user/attribute?username=U` with `{"attributes": [{"name", "values"}]}`: 204.
 pub async fn store_attributes(call: Call, body: Bytes) -> Result<Response, Refusal> {
     let name = required(&call, "username")?;
-    let body = json_object(&body)?;
-    let list = body
-        .get("attributes")
-        .or_else(|| body.get("attribute"))
-        .and_then(Value::as_array)
-        .ok_or_else(|| Refusal::illegal("The body must hold an attributes list"))?;
-    let mut attributes = Vec::with_capacity(list.len());
-    for item in list {
-        let attribute_name = item.get("name").and_then(Value::as_str).unwrap_or_default();
-        let values = item
-            .get("values")
-            .and_then(Value::as_array)
-            .map(|values| {
-                values
-                    .iter()
-                    .map(|v| v.as_str().map(str::to_owned))
-                    .collect::<Option<Vec<String>>>()
-            })
-            .unwrap_or(Some(Vec::new()))
-            .ok_or_else(|| Refusal::illegal("Attribute values must be strings"))?;
-        attributes.push((attribute_name.to_owned(), values));
-    }
+    let attributes = attribute_lists(&body)?;
     call.state.crowd().store_attributes(name, attributes)?;
     Ok(no_content())
 }
