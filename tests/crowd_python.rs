@@ -1,46 +1,16 @@
 //! Interoperability: the real python-crowd 3.1.0 client (PyPI package `crowd`) against the
-//! simulated Crowd API, unchanged. When Python or the package is missing the test prints a loud
-//! SKIP line and passes; CI installs it with `pip install crowd==3.1.0`.
+//! simulated Crowd API, unchanged. The calls are in `tests/interop/crowd_check.py`: users,
+//! attributes, passwords and authentication, groups, memberships (direct, nested, groups in
+//! groups), the XML memberships and search. When Python or the package is missing the test prints
+//! a loud SKIP line and passes; CI installs it (`pip install -r tests/interop/requirements.txt`).
 
 #![allow(clippy::unwrap_used)]
 
+use std::path::Path;
+use std::time::Duration;
+
+use roster::simulator::crowd::store::SEEDED_PASSWORD;
 use roster::simulator::{SimOptions, start};
-
-const SCRIPT: &str = r#"
-import sys
-import crowd
-
-url, app, password = sys.argv[1:4]
-cs = crowd.CrowdServer(url, app, password)
-assert cs.auth_ping() is True, "auth_ping with good credentials"
-assert crowd.CrowdServer(url, app, "wrong").auth_ping() is False, "auth_ping with bad credentials"
-
-user = cs.get_user("praman")
-assert user["name"] == "praman" and user["email"] == "priya.raman@example.com", user
-assert cs.user_exists("praman") is True
-assert cs.user_exists("nobody") is None
-
-assert cs.set_active("praman", False) is True
-assert cs.get_user("praman")["active"] is False
-
-assert cs.add_user("pyuser", password="pw", email="py@example.com") is True
-assert cs.add_user("pyuser", password="pw", email="py@example.com") is False
-assert cs.set_user_attribute("pyuser", "team", "core") is True
-attributes = {a["name"]: a["values"] for a in cs.get_user("pyuser")["attributes"]["attributes"]}
-assert attributes["team"] == ["core"], attributes
-assert cs.change_password("pyuser", "n3w") is True
-
-assert "developers" in cs.get_groups("twielgosz")
-assert "developers" in cs.get_nested_groups("twielgosz")
-assert "twielgosz" in cs.get_nested_group_users("developers")
-memberships = cs.get_memberships()
-assert "twielgosz" in memberships["developers"]["users"], memberships["developers"]
-
-found = cs.search("user", "email", "@example.org")
-names = sorted(u["name"] for u in found["users"])
-assert names == ["lnavarro", "vnovak"], names
-print("python-crowd OK")
-"#;
 
 fn python_crowd_available() -> bool {
     std::process::Command::new("python3")
@@ -60,16 +30,22 @@ async fn python_crowd_works_against_the_simulator_unchanged() {
     }
     let sim = start(&SimOptions::default()).await.unwrap();
     let (app, password) = sim.state.credentials.crowd.clone();
-    let output = tokio::process::Command::new("python3")
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = tokio::process::Command::new("python3")
+        .arg(root.join("tests/interop/crowd_check.py"))
         .args([
-            "-c",
-            SCRIPT,
             &format!("{}/crowd", sim.base_url()),
             &app,
             &password,
+            SEEDED_PASSWORD,
         ])
-        .output()
+        .env("PYTHONUNBUFFERED", "1")
+        .stdin(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(Duration::from_secs(120), run)
         .await
+        .expect("the python-crowd script finishes within two minutes")
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -78,5 +54,8 @@ async fn python_crowd_works_against_the_simulator_unchanged() {
         "python-crowd failed:\n{stdout}\n{stderr}"
     );
     assert!(stdout.contains("python-crowd OK"), "{stdout}");
-    assert!(!sim.state.crowd().user("praman").unwrap().active);
+    let store = sim.state.crowd();
+    assert!(!store.user("praman").unwrap().active);
+    assert!(store.user("pyuser").unwrap().groups.is_empty());
+    assert!(store.group("pytesters").is_err(), "removed again");
 }

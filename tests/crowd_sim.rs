@@ -4,69 +4,11 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod crowd_support;
+
+use crowd_support::{Crowd, assert_success_body, content_type};
 use reqwest::StatusCode;
-use roster::simulator::{RunningSimulator, SimOptions, start};
 use serde_json::{Value, json};
-
-struct Crowd {
-    sim: RunningSimulator,
-    http: reqwest::Client,
-}
-
-impl Crowd {
-    async fn start() -> Self {
-        Self {
-            sim: start(&SimOptions::default()).await.unwrap(),
-            http: reqwest::Client::new(),
-        }
-    }
-
-    fn url(&self, rest: &str) -> String {
-        format!("{}/crowd/rest/usermanagement/1{rest}", self.sim.base_url())
-    }
-
-    /// python-crowd's JSON session: basic auth, JSON Content-Type and Accept on every request.
-    fn python(&self, method: reqwest::Method, rest: &str) -> reqwest::RequestBuilder {
-        let (app, password) = &self.sim.state.credentials.crowd;
-        self.http
-            .request(method, self.url(rest))
-            .basic_auth(app, Some(password))
-            .header("content-type", "application/json")
-            .header("accept", "application/json")
-    }
-
-    /// atlassian-crowd-client: JSON Accept; writes carry a JSON Content-Type with charset.
-    fn node(&self, method: reqwest::Method, rest: &str) -> reqwest::RequestBuilder {
-        let (app, password) = &self.sim.state.credentials.crowd;
-        let writes = method != reqwest::Method::GET;
-        let builder = self
-            .http
-            .request(method, self.url(rest))
-            .basic_auth(app, Some(password))
-            .header("accept", "application/json");
-        if writes {
-            builder.header("content-type", "application/json; charset=utf-8")
-        } else {
-            builder
-        }
-    }
-}
-
-fn content_type(response: &reqwest::Response) -> String {
-    response
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default()
-}
-
-/// atlassian-crowd-client reads any top-level `reason` or `message` as an error.
-fn assert_success_body(body: &Value) {
-    assert!(
-        body.get("reason").is_none() && body.get("message").is_none(),
-        "{body}"
-    );
-}
 
 #[tokio::test]
 async fn auth_ping_gets_401_for_bad_credentials_and_404_for_good_ones() {
@@ -139,7 +81,8 @@ async fn python_crowd_set_active_echoes_the_whole_get_body() {
     let after = store.user("praman").unwrap();
     assert!(!after.active);
     assert_eq!(
-        after.password, None,
+        after.password.as_deref(),
+        Some(roster::simulator::crowd::store::SEEDED_PASSWORD),
         "a password object without value changes nothing"
     );
     assert_eq!(

@@ -3,7 +3,12 @@
 //! Each service is a sibling router under its own prefix (`/crowd`, `/looker`, `/scim`) over the
 //! same seeded people. `roster sim` and `roster demo` run it; the tests start
 //! it on port 0. It holds only demo data and its own credentials.
+//!
+//! Every handler has one shape: it takes a [`call::Call`] (method, URI, query, authorization,
+//! state) and returns `Result<Response, E>`, where `E` is its service's error type rendering that
+//! service's own error body (Crowd's `Refusal`, Looker's `LookerError`, SCIM's `Fault`).
 
+pub mod call;
 pub mod crowd;
 pub mod faults;
 pub mod fields;

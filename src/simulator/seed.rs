@@ -17,8 +17,45 @@ const DEMO_DIRECTORY: &str = include_str!("../../assets/demo/directory.json");
 pub struct Seed {
     /// Looker's groups, attribute definitions and group values.
     pub looker: LookerSeed,
+    /// Crowd's groups (people name the groups they belong to directly).
+    #[serde(default)]
+    pub crowd: CrowdSeed,
     /// Every person, with their presence in each service.
     pub people: Vec<PersonSeed>,
+}
+
+/// Crowd-wide seed data.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrowdSeed {
+    /// Groups with their settings, attributes and nesting. A group a person names that is not
+    /// listed here is created plain.
+    #[serde(default)]
+    pub groups: Vec<CrowdGroupSeed>,
+}
+
+/// A Crowd group.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrowdGroupSeed {
+    /// Name.
+    pub name: String,
+    /// Description.
+    #[serde(default)]
+    pub description: String,
+    /// Active (default true).
+    #[serde(default = "active_by_default")]
+    pub active: bool,
+    /// Multi-valued group attributes.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, Vec<String>>,
+    /// Groups nested directly in this one: their members are nested members of this group.
+    #[serde(default)]
+    pub child_groups: Vec<String>,
+}
+
+fn active_by_default() -> bool {
+    true
 }
 
 /// Looker-wide seed data.
@@ -138,6 +175,9 @@ pub struct CrowdAccountSeed {
     /// Multi-valued custom attributes.
     #[serde(default)]
     pub attributes: BTreeMap<String, Vec<String>>,
+    /// The password; absent, the store's documented demo password.
+    #[serde(default)]
+    pub password: Option<String>,
 }
 
 /// A person's SCIM account.
@@ -305,6 +345,7 @@ fn generated_person(index: usize, first_looker_id: u64, groups: &[String]) -> Pe
             email: None,
             groups: vec!["jira-software-users".to_owned()],
             attributes: crowd_attributes,
+            password: None,
         }),
         scim: Some(ScimAccountSeed {
             active,

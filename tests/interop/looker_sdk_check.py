@@ -60,6 +60,21 @@ def main():
         == [("User", "APAC", None), ("Group: Sales", "NA", 2), ("Group: Support", "EMEA", 3), ("Default", "GLOBAL", None)],
         sources,
     )
+    plain = sdk.user_attribute_user_values("1", user_attribute_ids=[region.id], all_values=True, include_unset=True)
+    check(
+        "user_attribute_user_values with a plain list (sent as a JSON array)",
+        [(v.source, v.value, v.rank) for v in plain] == sources,
+        [(v.source, v.value, v.rank) for v in plain],
+    )
+    two = sdk.user_attribute_user_values("1", user_attribute_ids=[region.id, by_name["cost_center"].id])
+    check(
+        "user_attribute_user_values with a plain list of two ids",
+        sorted(v.name for v in two) == ["cost_center", "region"],
+        sorted(v.name for v in two),
+    )
+    listed = sdk.all_users(ids=["3", "1"], fields="id")
+    check("all_users(ids=plain list)", sorted(u.id for u in listed) == ["1", "3"], [u.id for u in listed])
+
     everything = sdk.user_attribute_user_values("1", all_values=True, include_unset=True)
     secrets = [v for v in everything if v.name == "db_password"]
     check("hidden value never sent", secrets and all(v.value in (None, "") for v in secrets), repr(secrets))

@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod directory;
+pub mod groups;
 pub mod mapping;
 pub mod wire;
 

@@ -1,14 +1,16 @@
-//! Rendering of the simulated Crowd API's bodies: users, attribute lists, references, errors and
-//! the XML group memberships.
+//! Rendering of the simulated Crowd API's bodies: users, groups, attribute lists, references,
+//! errors and the XML group memberships.
 //!
 //! Shapes follow Crowd's entities: hyphenated user fields, `link` objects, the `attributes`
 //! container whose list is also named `attributes`, and `{reason, message}` errors. A success
 //! body never has a top-level `reason` or `message` key (atlassian-crowd-client would read it as
 //! an error). Pure functions.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Value, json};
 
-use super::store::{CrowdStore, DIRECTORY_ID, DIRECTORY_NAME, User};
+use super::store::{CrowdStore, DIRECTORY_ID, DIRECTORY_NAME, Group, User};
 use super::xml::escape;
 
 /// `{"rel": .., "href": ..}`.
@@ -23,15 +25,21 @@ pub fn href(base: &str, path: &str, query: &[(&str, &str)]) -> String {
     format!("{base}/{path}?{}", encoded.finish())
 }
 
-/// The attribute list `{"link": .., "attributes": [..]}`; empty unless `expanded`.
-pub fn attribute_list(user: &User, base: &str, expanded: bool) -> Value {
-    let attributes: Vec<Value> = if expanded {
-        user.attributes
+/// The attribute list `{"link": .., "attributes": [..]}` of the entity at `{path}?{key}={name}`;
+/// the list is empty unless `expanded`.
+fn attributes_of(
+    base: &str,
+    (path, key, name): (&str, &str, &str),
+    attributes: &BTreeMap<String, Vec<String>>,
+    expanded: bool,
+) -> Value {
+    let listed: Vec<Value> = if expanded {
+        attributes
             .iter()
-            .map(|(name, values)| {
+            .map(|(attribute, values)| {
                 json!({
-                    "link": link("self", href(base, "user/attribute", &[("username", &user.name), ("attributename", name)])),
-                    "name": name,
+                    "link": link("self", href(base, path, &[(key, name), ("attributename", attribute)])),
+                    "name": attribute,
                     "values": values,
                 })
             })
@@ -40,8 +48,42 @@ pub fn attribute_list(user: &User, base: &str, expanded: bool) -> Value {
         Vec::new()
     };
     json!({
-        "link": link("self", href(base, "user/attribute", &[("username", &user.name)])),
-        "attributes": attributes,
+        "link": link("self", href(base, path, &[(key, name)])),
+        "attributes": listed,
+    })
+}
+
+/// A user's attribute list (`GET /user/attribute`); empty unless `expanded`.
+pub fn attribute_list(user: &User, base: &str, expanded: bool) -> Value {
+    attributes_of(
+        base,
+        ("user/attribute", "username", &user.name),
+        &user.attributes,
+        expanded,
+    )
+}
+
+/// A group's attribute list (`GET /group/attribute`); empty unless `expanded`.
+pub fn group_attribute_list(group: &Group, base: &str, expanded: bool) -> Value {
+    attributes_of(
+        base,
+        ("group/attribute", "groupname", &group.name),
+        &group.attributes,
+        expanded,
+    )
+}
+
+/// A full group (`GroupEntity`, as Crowd's samples show it); its attributes are listed only when
+/// `expand_attributes`.
+pub fn group(group: &Group, base: &str, expand_attributes: bool) -> Value {
+    json!({
+        "link": link("self", href(base, "group", &[("groupname", &group.name)])),
+        "expand": "attributes",
+        "name": group.name,
+        "description": group.description,
+        "type": "GROUP",
+        "active": group.active,
+        "attributes": group_attribute_list(group, base, expand_attributes),
     })
 }
 
@@ -95,16 +137,23 @@ pub fn error_xml(reason: &str, message: &str) -> String {
     )
 }
 
-/// `GET /group/membership`: every group with its direct user members (no nested groups here).
+/// `GET /group/membership`: every group with its direct user members and direct child groups.
 pub fn memberships_xml(store: &CrowdStore) -> String {
     let mut xml =
         String::from("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><memberships>");
-    for group in store.group_names() {
-        xml.push_str(&format!("<membership group=\"{}\"><users>", escape(group)));
-        for user in store.group_members(group).unwrap_or_default() {
+    for (group, users, children) in store.memberships() {
+        xml.push_str(&format!(
+            "<membership group=\"{}\"><users>",
+            escape(&group.name)
+        ));
+        for user in users {
             xml.push_str(&format!("<user name=\"{}\"/>", escape(&user.name)));
         }
-        xml.push_str("</users><groups></groups></membership>");
+        xml.push_str("</users><groups>");
+        for child in children {
+            xml.push_str(&format!("<group name=\"{}\"/>", escape(&child.name)));
+        }
+        xml.push_str("</groups></membership>");
     }
     xml.push_str("</memberships>");
     xml

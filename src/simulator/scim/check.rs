@@ -31,6 +31,15 @@ impl Fault {
         }
     }
 
+    /// A fault with no `scimType`.
+    pub fn plain(status: u16, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            scim_type: None,
+            detail: detail.into(),
+        }
+    }
+
     /// 400 `invalidSyntax`.
     pub fn syntax(detail: impl Into<String>) -> Self {
         Self::new(400, "invalidSyntax", detail)
@@ -43,11 +52,7 @@ impl Fault {
 
     /// 404 for a resource id.
     pub fn not_found(kind: ResourceKind, id: &str) -> Self {
-        Self {
-            status: 404,
-            scim_type: None,
-            detail: format!("{} {id} not found", kind.name()),
-        }
+        Self::plain(404, format!("{} {id} not found", kind.name()))
     }
 }
 

@@ -7,15 +7,12 @@
 //! Entity tags are announced and honoured (`ETag`, `meta.version`, `If-Match` → 412,
 //! `If-None-Match` → 304). Discovery endpoints describe exactly what is served.
 
-// Handlers return early with a finished error response; boxing it would only add noise.
-#![allow(clippy::result_large_err)]
-
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{OriginalUri, Path, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
@@ -27,26 +24,21 @@ use super::schema::{self, ResourceKind};
 use super::store::{ScimStore, Stored};
 use crate::service::scim::wire::{ERROR, LIST_RESPONSE, MEDIA_TYPE, PatchRequest};
 use crate::simulator::SimState;
-use crate::simulator::query_pairs;
+use crate::simulator::call::{Authorization, Call};
 
 /// The largest page, and the default one (Atlassian's documented 100).
 pub const MAX_PAGE: usize = 100;
-
-type Shared = State<Arc<SimState>>;
 
 /// The `/scim` router.
 pub fn router(state: Arc<SimState>) -> Router {
     let mut router = Router::new();
     for kind in [ResourceKind::User, ResourceKind::Group] {
-        let list = move |s: Shared, h: HeaderMap, u: OriginalUri| list(kind, s, h, u);
-        let create = move |s: Shared, h: HeaderMap, b: Bytes| create(kind, s, h, b);
-        let read =
-            move |s: Shared, h: HeaderMap, p: Path<String>, u: OriginalUri| read(kind, s, h, p, u);
-        let replace =
-            move |s: Shared, h: HeaderMap, p: Path<String>, b: Bytes| replace(kind, s, h, p, b);
-        let patch =
-            move |s: Shared, h: HeaderMap, p: Path<String>, b: Bytes| patch(kind, s, h, p, b);
-        let delete = move |s: Shared, h: HeaderMap, p: Path<String>| delete(kind, s, h, p);
+        let list = move |c: Call| list(kind, c);
+        let create = move |c: Call, b: Bytes| create(kind, c, b);
+        let read = move |c: Call, p: Path<String>| read(kind, c, p);
+        let replace = move |c: Call, p: Path<String>, b: Bytes| replace(kind, c, p, b);
+        let patch = move |c: Call, p: Path<String>, b: Bytes| patch(kind, c, p, b);
+        let delete = move |c: Call, p: Path<String>| delete(kind, c, p);
         router = router
             .route(
                 &format!("/{}", kind.endpoint()),
@@ -77,13 +69,7 @@ pub fn router(state: Arc<SimState>) -> Router {
 }
 
 fn allow(router: MethodRouter<Arc<SimState>>) -> MethodRouter<Arc<SimState>> {
-    router.fallback(|| async {
-        fault(Fault {
-            status: 405,
-            scim_type: None,
-            detail: "method not allowed on this endpoint".to_owned(),
-        })
-    })
+    router.fallback(|| async { Fault::plain(405, "method not allowed on this endpoint") })
 }
 
 /// A SCIM JSON response.
@@ -96,73 +82,50 @@ fn scim_json(status: StatusCode, body: &Value) -> Response {
         .into_response()
 }
 
-/// The SCIM error body, `status` as a string.
-fn fault(fault: Fault) -> Response {
-    let mut body =
-        json!({"schemas": [ERROR], "status": fault.status.to_string(), "detail": fault.detail});
-    if let Some(scim_type) = fault.scim_type {
-        body["scimType"] = Value::String(scim_type.to_owned());
+/// The SCIM error body (RFC 7644 §3.12), `status` as a string as Atlassian sends it.
+impl IntoResponse for Fault {
+    fn into_response(self) -> Response {
+        let mut body =
+            json!({"schemas": [ERROR], "status": self.status.to_string(), "detail": self.detail});
+        if let Some(scim_type) = self.scim_type {
+            body["scimType"] = Value::String(scim_type.to_owned());
+        }
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::BAD_REQUEST);
+        scim_json(status, &body)
     }
-    let status = StatusCode::from_u16(fault.status).unwrap_or(StatusCode::BAD_REQUEST);
-    scim_json(status, &body)
 }
 
-async fn not_found(OriginalUri(uri): OriginalUri) -> Response {
-    fault(Fault {
-        status: 404,
-        scim_type: None,
-        detail: format!("no resource at {}", uri.path()),
-    })
+async fn not_found(call: Call) -> Fault {
+    Fault::plain(404, format!("no resource at {}", call.path()))
 }
 
-async fn not_implemented() -> Response {
-    fault(Fault {
-        status: 501,
-        scim_type: None,
-        detail: "searching with POST /.search is not supported".to_owned(),
-    })
+async fn not_implemented() -> Fault {
+    Fault::plain(501, "searching with POST /.search is not supported")
 }
 
-async fn require_token(State(state): Shared, request: Request, next: Next) -> Response {
-    let presented = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim());
-    if presented == Some(state.credentials.scim_token.as_str()) {
+async fn require_token(
+    State(state): State<Arc<SimState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let presented = Authorization::from_headers(request.headers());
+    let token = presented
+        .as_ref()
+        .and_then(|authorization| authorization.credentials_for(&["bearer"]));
+    if token == Some(state.credentials.scim_token.as_str()) {
         return next.run(request).await;
     }
-    let mut response = fault(Fault {
-        status: 401,
-        scim_type: None,
-        detail: "the directory API key is missing or not valid".to_owned(),
-    });
+    let mut response =
+        Fault::plain(401, "the directory API key is missing or not valid").into_response();
     response
         .headers_mut()
         .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     response
 }
 
-fn param<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    pairs
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(key))
-        .map(|(_, v)| v.as_str())
-}
-
 /// `http://host/scim`, from the request's `Host`.
-fn base_url(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1");
-    format!("http://{host}/scim")
-}
-
-fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
-    headers.get(name).and_then(|v| v.to_str().ok())
+fn base_url(call: &Call) -> String {
+    format!("http://{}/scim", call.host())
 }
 
 /// The one filter form Atlassian evaluates: `attribute eq "value"`.
@@ -209,8 +172,8 @@ fn matches_filter(stored: &Stored, filter: &(&'static str, String)) -> bool {
     })
 }
 
-fn number(pairs: &[(String, String)], key: &str) -> Result<Option<i64>, Fault> {
-    param(pairs, key)
+fn number(call: &Call, key: &str) -> Result<Option<i64>, Fault> {
+    call.param_ignoring_case(key)
         .map(|v| {
             v.trim()
                 .parse::<i64>()
@@ -219,30 +182,18 @@ fn number(pairs: &[(String, String)], key: &str) -> Result<Option<i64>, Fault> {
         .transpose()
 }
 
-async fn list(
-    kind: ResourceKind,
-    State(state): Shared,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
-    let pairs = query_pairs(&uri);
-    let result = (|| {
-        let filter = param(&pairs, "filter")
-            .filter(|f| !f.trim().is_empty())
-            .map(|f| parse_filter(kind, f))
-            .transpose()?;
-        let start = number(&pairs, "startIndex")?.unwrap_or(1).max(1) as usize;
-        let count = number(&pairs, "count")?
-            .unwrap_or(MAX_PAGE as i64)
-            .clamp(0, MAX_PAGE as i64) as usize;
-        Ok::<_, Fault>((filter, start, count))
-    })();
-    let (filter, start, count) = match result {
-        Ok(parsed) => parsed,
-        Err(error) => return fault(error),
-    };
-    let base = base_url(&headers);
-    let store = state.scim();
+async fn list(kind: ResourceKind, call: Call) -> Result<Response, Fault> {
+    let filter = call
+        .param_ignoring_case("filter")
+        .filter(|f| !f.trim().is_empty())
+        .map(|f| parse_filter(kind, f))
+        .transpose()?;
+    let start = number(&call, "startIndex")?.unwrap_or(1).max(1) as usize;
+    let count = number(&call, "count")?
+        .unwrap_or(MAX_PAGE as i64)
+        .clamp(0, MAX_PAGE as i64) as usize;
+    let base = base_url(&call);
+    let store = call.state.scim();
     let matching: Vec<&Stored> = store
         .all(kind)
         .filter(|s| filter.as_ref().is_none_or(|f| matches_filter(s, f)))
@@ -255,12 +206,12 @@ async fn list(
             project(
                 kind,
                 render(&store, kind, stored, &base),
-                param(&pairs, "attributes"),
-                param(&pairs, "excludedAttributes"),
+                call.param_ignoring_case("attributes"),
+                call.param_ignoring_case("excludedAttributes"),
             )
         })
         .collect();
-    scim_json(
+    Ok(scim_json(
         StatusCode::OK,
         &json!({
             "schemas": [LIST_RESPONSE],
@@ -269,7 +220,7 @@ async fn list(
             "itemsPerPage": resources.len(),
             "Resources": resources,
         }),
-    )
+    ))
 }
 
 /// A single resource with its `ETag` (and `Location` on a create).
@@ -301,32 +252,28 @@ fn parse_body(body: &Bytes) -> Result<Value, Fault> {
         .map_err(|e| Fault::syntax(format!("the body is not valid JSON: {e}")))
 }
 
-async fn read(
-    kind: ResourceKind,
-    State(state): Shared,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
-    let pairs = query_pairs(&uri);
-    let store = state.scim();
-    let stored = match store.get(kind, &id) {
-        Ok(stored) => stored,
-        Err(error) => return fault(error),
-    };
+async fn read(kind: ResourceKind, call: Call, Path(id): Path<String>) -> Result<Response, Fault> {
+    let store = call.state.scim();
+    let stored = store.get(kind, &id)?;
     if store.etag
-        && header_text(&headers, header::IF_NONE_MATCH).is_some_and(|tags| {
+        && call.header(header::IF_NONE_MATCH).is_some_and(|tags| {
             tags.split(',')
                 .any(|t| t.trim() == stored.etag() || t.trim() == "*")
         })
     {
-        return StatusCode::NOT_MODIFIED.into_response();
+        return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
-    let base = base_url(&headers);
-    let attributes = param(&pairs, "attributes");
-    let excluded = param(&pairs, "excludedAttributes");
+    let base = base_url(&call);
+    let attributes = call.param_ignoring_case("attributes");
+    let excluded = call.param_ignoring_case("excludedAttributes");
     if attributes.is_none() && excluded.is_none() {
-        return resource_response(StatusCode::OK, &store, kind, stored, &base);
+        return Ok(resource_response(
+            StatusCode::OK,
+            &store,
+            kind,
+            stored,
+            &base,
+        ));
     }
     let body = project(
         kind,
@@ -334,120 +281,90 @@ async fn read(
         attributes,
         excluded,
     );
-    scim_json(StatusCode::OK, &body)
+    Ok(scim_json(StatusCode::OK, &body))
 }
 
-async fn create(
-    kind: ResourceKind,
-    State(state): Shared,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let input = match parse_body(&body) {
-        Ok(input) => input,
-        Err(error) => return fault(error),
-    };
-    let mut store = state.scim();
-    let id = match store.create(kind, &input) {
-        Ok(stored) => stored.id.clone(),
-        Err(error) => return fault(error),
-    };
-    match store.get(kind, &id) {
-        Ok(stored) => resource_response(
-            StatusCode::CREATED,
-            &store,
-            kind,
-            stored,
-            &base_url(&headers),
-        ),
-        Err(error) => fault(error),
-    }
+async fn create(kind: ResourceKind, call: Call, body: Bytes) -> Result<Response, Fault> {
+    let input = parse_body(&body)?;
+    let mut store = call.state.scim();
+    let id = store.create(kind, &input)?.id.clone();
+    let stored = store.get(kind, &id)?;
+    Ok(resource_response(
+        StatusCode::CREATED,
+        &store,
+        kind,
+        stored,
+        &base_url(&call),
+    ))
 }
 
 async fn replace(
     kind: ResourceKind,
-    State(state): Shared,
-    headers: HeaderMap,
+    call: Call,
     Path(id): Path<String>,
     body: Bytes,
-) -> Response {
-    let input = match parse_body(&body) {
-        Ok(input) => input,
-        Err(error) => return fault(error),
-    };
-    let if_match = header_text(&headers, header::IF_MATCH);
-    let mut store = state.scim();
-    if let Err(error) = store.replace(kind, &id, &input, if_match) {
-        return fault(error);
-    }
-    written(&store, kind, &id, &headers)
+) -> Result<Response, Fault> {
+    let input = parse_body(&body)?;
+    let if_match = call.header(header::IF_MATCH);
+    let mut store = call.state.scim();
+    store.replace(kind, &id, &input, if_match)?;
+    written(&call, &store, kind, &id)
 }
 
 async fn patch(
     kind: ResourceKind,
-    State(state): Shared,
-    headers: HeaderMap,
+    call: Call,
     Path(id): Path<String>,
     body: Bytes,
-) -> Response {
-    let request: PatchRequest = match parse_body(&body).and_then(|v| {
-        serde_json::from_value(v).map_err(|e| Fault::syntax(format!("not a PatchOp body: {e}")))
-    }) {
-        Ok(request) => request,
-        Err(error) => return fault(error),
-    };
-    let if_match = header_text(&headers, header::IF_MATCH);
-    let mut store = state.scim();
-    if let Err(error) = store.patch(kind, &id, &request, if_match) {
-        return fault(error);
-    }
-    written(&store, kind, &id, &headers)
+) -> Result<Response, Fault> {
+    let request: PatchRequest = serde_json::from_value(parse_body(&body)?)
+        .map_err(|e| Fault::syntax(format!("not a PatchOp body: {e}")))?;
+    let if_match = call.header(header::IF_MATCH);
+    let mut store = call.state.scim();
+    store.patch(kind, &id, &request, if_match)?;
+    written(&call, &store, kind, &id)
 }
 
-fn written(store: &ScimStore, kind: ResourceKind, id: &str, headers: &HeaderMap) -> Response {
-    match store.get(kind, id) {
-        Ok(stored) => resource_response(StatusCode::OK, store, kind, stored, &base_url(headers)),
-        Err(error) => fault(error),
-    }
-}
-
-async fn delete(
+fn written(
+    call: &Call,
+    store: &ScimStore,
     kind: ResourceKind,
-    State(state): Shared,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    let if_match = header_text(&headers, header::IF_MATCH);
-    match state.scim().delete(kind, &id, if_match) {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(error) => fault(error),
-    }
+    id: &str,
+) -> Result<Response, Fault> {
+    let stored = store.get(kind, id)?;
+    Ok(resource_response(
+        StatusCode::OK,
+        store,
+        kind,
+        stored,
+        &base_url(call),
+    ))
+}
+
+async fn delete(kind: ResourceKind, call: Call, Path(id): Path<String>) -> Result<Response, Fault> {
+    let if_match = call.header(header::IF_MATCH);
+    call.state.scim().delete(kind, &id, if_match)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// RFC 7644 §4: discovery endpoints refuse filters with 403.
-fn refuse_filter(uri: &axum::http::Uri) -> Option<Response> {
-    param(&query_pairs(uri), "filter").map(|_| {
-        fault(Fault {
-            status: 403,
-            scim_type: None,
-            detail: "discovery endpoints do not support filtering".to_owned(),
-        })
-    })
+fn refuse_filter(call: &Call) -> Result<(), Fault> {
+    match call.param_ignoring_case("filter") {
+        Some(_) => Err(Fault::plain(
+            403,
+            "discovery endpoints do not support filtering",
+        )),
+        None => Ok(()),
+    }
 }
 
-async fn service_provider_config(
-    State(state): Shared,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
-    if let Some(refused) = refuse_filter(&uri) {
-        return refused;
-    }
-    let etag = state.scim().etag;
-    scim_json(
+async fn service_provider_config(call: Call) -> Result<Response, Fault> {
+    refuse_filter(&call)?;
+    let etag = call.state.scim().etag;
+    Ok(scim_json(
         StatusCode::OK,
-        &schema::service_provider_config_json(&base_url(&headers), etag),
-    )
+        &schema::service_provider_config_json(&base_url(&call), etag),
+    ))
 }
 
 fn list_of(resources: Vec<Value>) -> Value {
@@ -460,74 +377,48 @@ fn list_of(resources: Vec<Value>) -> Value {
     })
 }
 
-async fn schemas(
-    State(state): Shared,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
-    if let Some(refused) = refuse_filter(&uri) {
-        return refused;
-    }
-    let base = base_url(&headers);
-    let account_extension = state.scim().account_extension;
+async fn schemas(call: Call) -> Result<Response, Fault> {
+    refuse_filter(&call)?;
+    let base = base_url(&call);
+    let account_extension = call.state.scim().account_extension;
     let all = schema::served(account_extension)
         .map(|s| schema::schema_json(s, &base))
         .collect();
-    scim_json(StatusCode::OK, &list_of(all))
+    Ok(scim_json(StatusCode::OK, &list_of(all)))
 }
 
-async fn one_schema(State(state): Shared, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    let account_extension = state.scim().account_extension;
-    match schema::served(account_extension).find(|s| s.id.eq_ignore_ascii_case(&id)) {
-        Some(found) => scim_json(
-            StatusCode::OK,
-            &schema::schema_json(found, &base_url(&headers)),
-        ),
-        None => fault(Fault {
-            status: 404,
-            scim_type: None,
-            detail: format!("no schema {id}"),
-        }),
-    }
+async fn one_schema(call: Call, Path(id): Path<String>) -> Result<Response, Fault> {
+    let account_extension = call.state.scim().account_extension;
+    let found = schema::served(account_extension)
+        .find(|s| s.id.eq_ignore_ascii_case(&id))
+        .ok_or_else(|| Fault::plain(404, format!("no schema {id}")))?;
+    Ok(scim_json(
+        StatusCode::OK,
+        &schema::schema_json(found, &base_url(&call)),
+    ))
 }
 
-async fn resource_types(
-    State(state): Shared,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
-    if let Some(refused) = refuse_filter(&uri) {
-        return refused;
-    }
-    let base = base_url(&headers);
-    let account_extension = state.scim().account_extension;
+async fn resource_types(call: Call) -> Result<Response, Fault> {
+    refuse_filter(&call)?;
+    let base = base_url(&call);
+    let account_extension = call.state.scim().account_extension;
     let all = [ResourceKind::User, ResourceKind::Group]
         .into_iter()
         .map(|k| schema::resource_type_json(k, &base, account_extension))
         .collect();
-    scim_json(StatusCode::OK, &list_of(all))
+    Ok(scim_json(StatusCode::OK, &list_of(all)))
 }
 
-async fn one_resource_type(
-    State(state): Shared,
-    headers: HeaderMap,
-    Path(name): Path<String>,
-) -> Response {
-    let account_extension = state.scim().account_extension;
-    match [ResourceKind::User, ResourceKind::Group]
+async fn one_resource_type(call: Call, Path(name): Path<String>) -> Result<Response, Fault> {
+    let account_extension = call.state.scim().account_extension;
+    let kind = [ResourceKind::User, ResourceKind::Group]
         .into_iter()
         .find(|k| k.name().eq_ignore_ascii_case(&name))
-    {
-        Some(kind) => scim_json(
-            StatusCode::OK,
-            &schema::resource_type_json(kind, &base_url(&headers), account_extension),
-        ),
-        None => fault(Fault {
-            status: 404,
-            scim_type: None,
-            detail: format!("no resource type {name}"),
-        }),
-    }
+        .ok_or_else(|| Fault::plain(404, format!("no resource type {name}")))?;
+    Ok(scim_json(
+        StatusCode::OK,
+        &schema::resource_type_json(kind, &base_url(&call), account_extension),
+    ))
 }
 
 #[cfg(test)]

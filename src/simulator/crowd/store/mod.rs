@@ -1,14 +1,25 @@
-//! The simulated Crowd directory's data and the rules that act on it.
+//! The simulated Crowd directory's data and the rules that act on it: users here, groups and
+//! memberships in `groups.rs`, password authentication in `authentication.rs`.
 //!
-//! Users are keyed by their lower-cased name, as Crowd compares usernames case-insensitively, and
-//! iterate in name order (the order searches return). Crowd-managed attributes are seeded
-//! deterministically from the username. Handlers call these methods under the simulator's lock;
-//! nothing here knows about HTTP.
+//! Users and groups are keyed by their lower-cased name, as Crowd compares names
+//! case-insensitively, and iterate in name order (the order searches return). Crowd-managed
+//! attributes are seeded deterministically from the username. Handlers call these methods under
+//! the simulator's lock; nothing here knows about HTTP (a [`Refusal`] only names Crowd's status
+//! and reason).
+
+mod authentication;
+mod groups;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::restriction::Restriction;
 use crate::simulator::seed::Seed;
+
+pub use groups::{Group, GroupFields};
+
+/// The password of every seeded user whose seed names none (a demo directory's, documented in
+/// the README); users created through the API have the one they were created with.
+pub const SEEDED_PASSWORD: &str = "roster-demo";
 
 /// The id of the one directory every simulated user lives in.
 pub const DIRECTORY_ID: u64 = 32769;
@@ -37,9 +48,9 @@ pub struct User {
     pub key: String,
     /// Multi-valued attributes, Crowd-managed ones included.
     pub attributes: BTreeMap<String, Vec<String>>,
-    /// Direct group memberships.
+    /// Direct group memberships, by the groups' names as created.
     pub groups: BTreeSet<String>,
-    /// The password, when one was set through the API (seeded users have none).
+    /// The password (`None`: the user cannot authenticate). Never rendered.
     pub password: Option<String>,
 }
 
@@ -90,6 +101,35 @@ impl Refusal {
             message: message.into(),
         }
     }
+
+    /// 404 `MEMBERSHIP_NOT_FOUND` (the status is from Crowd's exception mapper; the message is
+    /// UNCONFIRMED).
+    pub fn membership_not_found(child: &str, parent: &str) -> Self {
+        Self {
+            status: 404,
+            reason: "MEMBERSHIP_NOT_FOUND",
+            message: format!("The child entity <{child}> is not a member of the parent <{parent}>"),
+        }
+    }
+
+    /// 409 `MEMBERSHIP_ALREADY_EXISTS` (reason from Crowd's list; the status and the message are
+    /// UNCONFIRMED).
+    pub fn membership_exists(child: &str, parent: &str) -> Self {
+        Self {
+            status: 409,
+            reason: "MEMBERSHIP_ALREADY_EXISTS",
+            message: format!("<{child}> is already a direct member of <{parent}>"),
+        }
+    }
+
+    /// The same refusal answered 400: Crowd's resources do this where the entity named in the
+    /// body, rather than the one addressed by the URL, does not exist.
+    pub fn as_bad_request(self) -> Self {
+        Self {
+            status: 400,
+            ..self
+        }
+    }
 }
 
 /// The fields of a user a `PUT /user` or `POST /user` body may set; None = not given.
@@ -112,6 +152,8 @@ pub struct UserFields {
 pub struct CrowdStore {
     /// Users by lower-cased name.
     pub users: BTreeMap<String, User>,
+    /// Groups by lower-cased name.
+    pub groups: BTreeMap<String, Group>,
     created: u64,
 }
 
@@ -165,9 +207,13 @@ fn text_matches(value: &str, wanted: &str) -> bool {
 }
 
 impl CrowdStore {
-    /// Every person of the seed with a Crowd account (curated and generated).
+    /// Every group of the seed and every person with a Crowd account (curated and generated).
+    ///
+    /// A group a person names that the seed's group list lacks is created plain (no description,
+    /// no attributes, active).
     pub fn from_seed(seed: &Seed) -> Result<Self, String> {
         let mut store = Self::default();
+        store.seed_groups(&seed.crowd.groups)?;
         for person in &seed.people {
             let Some(account) = &person.crowd else {
                 continue;
@@ -192,8 +238,17 @@ impl CrowdStore {
                 ),
                 active: account.active,
                 attributes,
-                groups: account.groups.iter().cloned().collect(),
-                password: None,
+                groups: account
+                    .groups
+                    .iter()
+                    .map(|group| store.seeded_group(group))
+                    .collect(),
+                password: Some(
+                    account
+                        .password
+                        .clone()
+                        .unwrap_or_else(|| SEEDED_PASSWORD.to_owned()),
+                ),
                 name,
             };
             if store
@@ -309,7 +364,8 @@ impl CrowdStore {
             .ok_or_else(|| Refusal::user_not_found(name))
     }
 
-    /// `PUT /user/password`.
+    /// `PUT /user/password`: the new password works at once; as Crowd's internal directory does,
+    /// the change also clears `requiresPasswordChange` and `invalidPasswordAttempts`.
     pub fn set_password(&mut self, name: &str, password: &str) -> Result<(), Refusal> {
         if password.is_empty() {
             return Err(Refusal::bad(
@@ -325,6 +381,8 @@ impl CrowdStore {
             "requiresPasswordChange".to_owned(),
             vec!["false".to_owned()],
         );
+        user.attributes
+            .insert("invalidPasswordAttempts".to_owned(), vec!["0".to_owned()]);
         Ok(())
     }
 
@@ -334,19 +392,8 @@ impl CrowdStore {
         name: &str,
         attributes: Vec<(String, Vec<String>)>,
     ) -> Result<(), Refusal> {
-        if attributes.iter().any(|(n, _)| n.trim().is_empty()) {
-            return Err(Refusal::illegal("Attribute name must be given"));
-        }
-        let user = self.user_mut(name)?;
-        for (attribute, values) in attributes {
-            let mut unique: Vec<String> = Vec::with_capacity(values.len());
-            for value in values {
-                if !unique.contains(&value) {
-                    unique.push(value);
-                }
-            }
-            user.attributes.insert(attribute, unique);
-        }
+        check_attribute_names(&attributes)?;
+        store_values(&mut self.user_mut(name)?.attributes, attributes);
         Ok(())
     }
 
@@ -365,30 +412,6 @@ impl CrowdStore {
             .take(max)
             .collect()
     }
-
-    /// Every group name, sorted.
-    pub fn group_names(&self) -> BTreeSet<&str> {
-        self.users
-            .values()
-            .flat_map(|u| u.groups.iter().map(String::as_str))
-            .collect()
-    }
-
-    /// The direct members of a group, in name order.
-    pub fn group_members(&self, group: &str) -> Result<Vec<&User>, Refusal> {
-        let exists = self
-            .group_names()
-            .iter()
-            .any(|g| g.eq_ignore_ascii_case(group));
-        if !exists {
-            return Err(Refusal::group_not_found(group));
-        }
-        Ok(self
-            .users
-            .values()
-            .filter(|u| u.groups.iter().any(|g| g.eq_ignore_ascii_case(group)))
-            .collect())
-    }
 }
 
 /// The values of a searchable property of a user: Crowd's user terms, else a custom attribute.
@@ -403,6 +426,30 @@ pub fn user_property(user: &User, property: &str) -> Vec<String> {
         "active" => vec![user.active.to_string()],
         "key" => vec![user.key.clone()],
         other => user.attributes.get(other).cloned().unwrap_or_default(),
+    }
+}
+
+/// Refuses a list that names an attribute with an empty name.
+fn check_attribute_names(attributes: &[(String, Vec<String>)]) -> Result<(), Refusal> {
+    if attributes.iter().any(|(n, _)| n.trim().is_empty()) {
+        return Err(Refusal::illegal("Attribute name must be given"));
+    }
+    Ok(())
+}
+
+/// Gives each named attribute exactly these values (a set: repeats are dropped); others stay.
+fn store_values(
+    target: &mut BTreeMap<String, Vec<String>>,
+    attributes: Vec<(String, Vec<String>)>,
+) {
+    for (attribute, values) in attributes {
+        let mut unique: Vec<String> = Vec::with_capacity(values.len());
+        for value in values {
+            if !unique.contains(&value) {
+                unique.push(value);
+            }
+        }
+        target.insert(attribute, unique);
     }
 }
 
