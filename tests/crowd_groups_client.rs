@@ -30,6 +30,8 @@ fn client_for(url: &str, username: &str, password: &str) -> Client {
             username: username.to_owned(),
             password: Secret::new(password),
         },
+        timeout: None,
+        max_concurrency: None,
     };
     let http = HttpClient::new("crowd", true)
         .unwrap()
