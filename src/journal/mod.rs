@@ -9,6 +9,7 @@
 //! This module is storage only: [`entry`] holds the types, [`store`] the file. The workflow
 //! that decides what to record lives in the write engine (`crate::write`).
 
+pub mod batches;
 pub mod entry;
 pub mod store;
 
