@@ -1,16 +1,17 @@
 //! Rendering command output: aligned tables, RFC 4180 CSV and JSON in product.md's shapes.
 //!
 //! Every server string is sanitised before it reaches a table or CSV cell; JSON keeps values
-//! exact but escapes every control character. Hidden values never reach this module: the domain
-//! holds none.
+//! exact but escapes every control, invisible and bidi character. Table columns are measured in
+//! terminal cells, so wide and combining characters never shift them. Hidden values never reach
+//! this module: the domain holds none.
 
 use serde::Serialize;
 
 use super::args::Format;
 use crate::domain::{Attribute, Finding, UserRecord, UserSummary};
-use crate::text::{sanitize, truncate_for_display};
+use crate::text::{display_width, pad_to_width, sanitize, truncate_to_width};
 
-/// The widest a table cell gets before it is cut with a marker.
+/// The widest a table cell gets, in terminal cells, before it is cut with a marker.
 const MAX_CELL: usize = 60;
 
 /// Writes command output to stdout (with a final newline).
@@ -252,29 +253,29 @@ fn attribute_rows(attribute: &Attribute) -> Vec<Vec<String>> {
 }
 
 fn cell(text: Option<&str>) -> String {
-    truncate_for_display(&sanitize(text.unwrap_or("")), MAX_CELL)
+    truncate_to_width(&sanitize(text.unwrap_or("")), MAX_CELL)
 }
 
-/// Aligned columns; every cell sanitised and cut to [`MAX_CELL`] characters.
+/// Aligned columns; every cell sanitised and cut to [`MAX_CELL`] terminal cells.
 fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
     let rows: Vec<Vec<String>> = rows
         .into_iter()
         .map(|row| row.iter().map(|c| cell(Some(c))).collect())
         .collect();
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| display_width(h)).collect();
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
+            *width = (*width).max(display_width(cell));
         }
     }
     let line = |cells: Vec<&str>| {
         let mut text = String::new();
+        let last = cells.len().saturating_sub(1);
         for (index, (cell, width)) in cells.iter().zip(&widths).enumerate() {
-            if index + 1 == cells.len() {
+            if index == last {
                 text.push_str(cell);
             } else {
-                text.push_str(cell);
-                text.push_str(&" ".repeat(width - cell.chars().count() + 2));
+                text.push_str(&pad_to_width(cell, width.saturating_add(2)));
             }
         }
         text.trim_end().to_owned() + "\n"
@@ -327,5 +328,30 @@ mod tests {
             vec![vec!["long value".to_owned(), "x\u{1b}]0;t\u{7}".to_owned()]],
         );
         assert_eq!(text, "A           B\nlong value  x\n");
+    }
+
+    #[test]
+    fn wide_combining_and_invisible_characters_keep_columns_aligned() {
+        let rows = [
+            ("山田太郎", "yamada@example.com"),
+            ("Zoe\u{308}", "zoe@example.com"),
+            ("ad\u{200b}min", "admin@example.com"),
+        ];
+        let text = table(
+            &["NAME", "EMAIL"],
+            rows.iter()
+                .map(|(name, email)| vec![(*name).to_owned(), (*email).to_owned()]),
+        );
+        let email_columns: Vec<usize> = text
+            .lines()
+            .skip(1)
+            .zip(rows)
+            .map(|(line, (_, email))| {
+                let at = line.find(email).expect("email in its row");
+                display_width(&line[..at])
+            })
+            .collect();
+        assert_eq!(email_columns, [15, 15, 15], "{text}");
+        assert!(text.contains("ad\\u{200b}min  admin@example.com"), "{text}");
     }
 }

@@ -19,7 +19,6 @@ use crate::secret::Secret;
 use crate::service::error::ServiceError;
 use crate::service::http::{HttpClient, Request, Response, endpoint};
 use crate::service::plan::PlannedRequest;
-use crate::text::sanitize;
 
 /// Users per search page: Crowd's own default for `max-results`.
 pub const PAGE_SIZE: usize = 1000;
@@ -225,15 +224,12 @@ impl Client {
         Ok(list.attributes)
     }
 
-    /// `GET /user/group/direct?username=U`: the names of the user's direct groups.
+    /// `GET /user/group/direct?username=U`: the names of the user's direct groups, exactly as
+    /// Crowd sends them (printing and drawing sanitise them).
     pub async fn direct_groups(&self, username: &str) -> Result<Vec<String>, ServiceError> {
         let url = self.url(&["user", "group", "direct"], &[("username", username)]);
         let groups: wire::GroupList = self.get_json(url).await?;
-        Ok(groups
-            .groups
-            .into_iter()
-            .map(|g| sanitize(&g.name))
-            .collect())
+        Ok(groups.groups.into_iter().map(|g| g.name).collect())
     }
 
     /// The request for `PUT /user?username=U`; the body's `name` must be `username`.
