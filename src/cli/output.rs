@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::args::Format;
 use crate::domain::{Attribute, Finding, UserRecord, UserSummary};
+use crate::service::UsersPage;
 use crate::text::{display_width, pad_to_width, sanitize, truncate_to_width};
 
 /// The widest a table cell gets, in terminal cells, before it is cut with a marker.
@@ -33,6 +34,7 @@ pub fn json<T: Serialize>(value: &T) -> String {
 pub struct UsersStream {
     format: Format,
     written: usize,
+    duplicates_removed: usize,
     table_rows: Vec<UserSummary>,
 }
 
@@ -42,14 +44,36 @@ impl UsersStream {
         Self {
             format,
             written: 0,
+            duplicates_removed: 0,
             table_rows: Vec::new(),
         }
     }
 
-    /// The text for one more page.
-    pub fn page(&mut self, users: &[UserSummary]) -> String {
+    /// The text for one more page of the listing.
+    pub fn page(&mut self, page: &UsersPage) -> String {
+        self.duplicates_removed = self
+            .duplicates_removed
+            .saturating_add(page.duplicates_removed);
+        self.rows(&page.users)
+    }
+
+    /// The warning for stderr once the listing ended, when the service listed a user twice.
+    pub fn warning(&self, connection: &str) -> Option<String> {
+        (self.duplicates_removed > 0).then(|| {
+            format!(
+                "roster: warning: `{}` listed {} user(s) more than once; each is shown once",
+                sanitize(connection),
+                self.duplicates_removed
+            )
+        })
+    }
+
+    fn rows(&mut self, users: &[UserSummary]) -> String {
+        if users.is_empty() {
+            return String::new();
+        }
         let first = self.written == 0;
-        self.written += users.len();
+        self.written = self.written.saturating_add(users.len());
         match self.format {
             Format::Json => {
                 let mut text = String::new();
@@ -301,24 +325,50 @@ mod tests {
         }
     }
 
+    fn page(users: &[UserSummary], duplicates_removed: usize) -> UsersPage {
+        UsersPage {
+            users: users.to_vec(),
+            total: None,
+            duplicates_removed,
+        }
+    }
+
     #[test]
     fn streamed_pages_equal_the_whole_listing() {
         let all = vec![user("1"), user("2"), user("3")];
         for format in [Format::Json, Format::Csv, Format::Table] {
             let mut whole = UsersStream::new(format);
-            let expected = whole.page(&all) + &whole.finish();
+            let expected = whole.page(&page(&all, 0)) + &whole.finish();
             let mut paged = UsersStream::new(format);
-            let got = paged.page(&all[..1]) + &paged.page(&all[1..]) + &paged.finish();
+            let got = paged.page(&page(&[], 0))
+                + &paged.page(&page(&all[..1], 0))
+                + &paged.page(&page(&all[1..], 0))
+                + &paged.page(&page(&[], 0))
+                + &paged.finish();
             assert_eq!(got, expected, "{format:?}");
         }
         let mut json = UsersStream::new(Format::Json);
-        let text = json.page(&all[..2]) + &json.page(&all[2..]) + &json.finish();
+        let text =
+            json.page(&page(&all[..2], 0)) + &json.page(&page(&all[2..], 0)) + &json.finish();
         assert_eq!(
             text,
             serde_json::to_string_pretty(&all).expect("json") + "\n"
         );
         let mut empty = UsersStream::new(Format::Json);
         assert_eq!(empty.finish(), "[]\n");
+        assert_eq!(empty.warning("looker"), None);
+    }
+
+    #[test]
+    fn removed_duplicates_become_one_warning() {
+        let mut stream = UsersStream::new(Format::Csv);
+        let _ = stream.page(&page(&[user("1")], 2));
+        let _ = stream.page(&page(&[user("2")], 3));
+        let warning = stream.warning("crowd").expect("a warning");
+        assert!(
+            warning.contains("`crowd` listed 5 user(s) more than once"),
+            "{warning}"
+        );
     }
 
     #[test]

@@ -72,6 +72,15 @@ pub enum ServiceError {
     /// The record changed between reading it and writing it.
     #[error("the record changed since it was read: {0}")]
     Conflict(String),
+    /// A listing was stopped because the service's paging cannot be trusted: it repeats pages,
+    /// ignores the position asked for, or lists far more than it announced.
+    #[error("`{connection}`: the listing was stopped: {reason}")]
+    Paging {
+        /// The connection name.
+        connection: String,
+        /// What the service did.
+        reason: String,
+    },
 }
 
 fn retry_hint(retry_after: Option<Duration>) -> String {

@@ -8,6 +8,8 @@ pub mod crowd;
 pub mod error;
 pub mod http;
 pub mod looker;
+pub mod numbers;
+pub mod paging;
 pub mod plan;
 pub mod scim;
 
@@ -42,8 +44,12 @@ pub struct ListQuery {
 pub struct UsersPage {
     /// The users of this page, in service order.
     pub users: Vec<UserSummary>,
-    /// The total the service announced, when it announces one.
+    /// The total the service announced, when it announces a believable one. When the listing
+    /// ends and the total proved wrong, one last page without users carries the number actually
+    /// listed, so "N of M" never shows a total the service lied about.
     pub total: Option<usize>,
+    /// Users of this page that an earlier page had listed already; they were removed.
+    pub duplicates_removed: usize,
 }
 
 /// The kinds of edit a service offers, so editors show only what works.

@@ -51,11 +51,8 @@ impl Directory for Client {
             .map(str::trim)
             .filter(|f| !f.is_empty())
             .map(filter_restriction);
-        self.all_users(restriction.as_deref(), query.limit, &mut |users| {
-            on_page(UsersPage {
-                users: users.iter().map(mapping::summary).collect(),
-                total: None,
-            })
+        self.all_users(restriction.as_deref(), query.limit, &mut |page| {
+            on_page(page.into_users(mapping::summary))
         })
         .await
     }

@@ -62,11 +62,8 @@ impl Directory for Client {
             }
             None => Vec::new(),
         };
-        self.all_users(&search, query.limit, &mut |users, total| {
-            on_page(UsersPage {
-                users: users.iter().map(mapping::summary).collect(),
-                total,
-            })
+        self.all_users(&search, query.limit, &mut |page| {
+            on_page(page.into_users(mapping::summary))
         })
         .await
     }
