@@ -164,6 +164,9 @@ pub struct Connection {
     pub read_only: bool,
     /// Resolved credentials.
     pub credentials: Credentials,
+    /// The overall deadline of each operation on this connection (config `timeout`); `None`
+    /// keeps the default.
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// A loaded config file.
@@ -293,6 +296,7 @@ impl ConnectionSpec {
             url: self.url.clone(),
             read_only: self.read_only,
             credentials,
+            timeout: None,
         })
     }
 }

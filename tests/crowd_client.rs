@@ -25,6 +25,7 @@ fn connection(sim: &RunningSimulator, read_only: bool) -> Connection {
             username: user,
             password: Secret::new(password),
         },
+        timeout: None,
     }
 }
 

@@ -32,6 +32,7 @@ fn client(server: &MockServer) -> Client {
             username: "roster-app".to_owned(),
             password: Secret::new("app-secret"),
         },
+        timeout: None,
     };
     let http = HttpClient::new("corp-crowd", false)
         .unwrap()

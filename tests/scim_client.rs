@@ -24,6 +24,7 @@ fn scim_connection(sim: &RunningSimulator, read_only: bool) -> Connection {
         credentials: Credentials::Bearer {
             token: Secret::new(sim.state.credentials.scim_token.clone()),
         },
+        timeout: None,
     }
 }
 

@@ -84,6 +84,7 @@ fn client(server: &Server) -> Client {
         credentials: Credentials::Bearer {
             token: Secret::new(TOKEN),
         },
+        timeout: None,
     };
     Client::new(HttpClient::new("interop", false).unwrap(), &connection).unwrap()
 }

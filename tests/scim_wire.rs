@@ -41,6 +41,7 @@ fn client(server: &MockServer) -> Client {
         credentials: Credentials::Bearer {
             token: Secret::new(TOKEN),
         },
+        timeout: None,
     };
     Client::new(http, &connection).unwrap()
 }

@@ -13,6 +13,8 @@ pub mod paging;
 pub mod plan;
 pub mod scim;
 
+use std::time::Duration;
+
 use crate::config::Connection;
 use crate::domain::{Edit, ServiceKind, UserRecord, UserSummary};
 pub use error::ServiceError;
@@ -28,6 +30,9 @@ pub struct OpenOptions {
     pub insecure: bool,
     /// Where waits for rate limits are announced (the browser shows them).
     pub notices: Option<http::Notices>,
+    /// The overall deadline of each operation (a listing, a read, a write with its retries), the
+    /// global `--timeout`; it overrides the connection's own `timeout`.
+    pub timeout: Option<Duration>,
 }
 
 /// What a listing asks for.
@@ -124,11 +129,27 @@ macro_rules! dispatch {
     };
 }
 
+/// Runs one operation of the service within the connection's overall deadline.
+macro_rules! within_deadline {
+    ($self:expr, $client:ident => $call:expr) => {
+        dispatch!($self, $client => $client.http().within_deadline($call).await)
+    };
+}
+
 impl AnyDirectory {
     /// Opens a connection: checks the transport and builds the client (no request is sent yet).
+    ///
+    /// The overall deadline of each operation is `--timeout`, else the connection's `timeout`,
+    /// else [`http::Timeouts::default`].
     pub fn open(connection: &Connection, options: OpenOptions) -> Result<Self, ServiceError> {
         http::check_transport(&connection.url, options.insecure).map_err(ServiceError::Invalid)?;
+        let mut timeouts = http::Timeouts::default();
+        if let Some(overall) = options.timeout.or(connection.timeout) {
+            timeouts.overall = overall;
+        }
         let http = HttpClient::new(&connection.name, options.read_only || connection.read_only)?
+            .with_timeouts(timeouts)?
+            .for_server(&connection.url)
             .with_notices(options.notices);
         Ok(match connection.kind {
             ServiceKind::Crowd => Self::Crowd(crowd::Client::new(http, connection)?),
@@ -153,7 +174,7 @@ impl AnyDirectory {
         query: &ListQuery,
         on_page: &mut (dyn FnMut(UsersPage) + Send),
     ) -> Result<(), ServiceError> {
-        dispatch!(self, c => c.list_users(query, on_page).await)
+        within_deadline!(self, c => c.list_users(query, on_page))
     }
 
     /// Lists users into one vector.
@@ -166,12 +187,12 @@ impl AnyDirectory {
 
     /// See [`Directory::find_user`].
     pub async fn find_user(&self, key: &str) -> Result<UserRecord, ServiceError> {
-        dispatch!(self, c => c.find_user(key).await)
+        within_deadline!(self, c => c.find_user(key))
     }
 
     /// See [`Directory::read_user`].
     pub async fn read_user(&self, id: &str) -> Result<UserRecord, ServiceError> {
-        dispatch!(self, c => c.read_user(id).await)
+        within_deadline!(self, c => c.read_user(id))
     }
 
     /// See [`Directory::plan`].
@@ -180,11 +201,11 @@ impl AnyDirectory {
         record: Option<&UserRecord>,
         edit: &Edit,
     ) -> Result<WritePlan, ServiceError> {
-        dispatch!(self, c => c.plan(record, edit).await)
+        within_deadline!(self, c => c.plan(record, edit))
     }
 
     /// See [`Directory::apply`].
     pub async fn apply(&self, plan: &WritePlan) -> Result<Option<String>, ServiceError> {
-        dispatch!(self, c => c.apply(plan).await)
+        within_deadline!(self, c => c.apply(plan))
     }
 }

@@ -51,6 +51,7 @@ pub fn looker_connection_to(
             client_id: client_id.to_owned(),
             client_secret: Secret::new(secret),
         },
+        timeout: None,
     }
 }
 
