@@ -5,6 +5,8 @@
 //! every text taken from a response is sanitised and shortened. No variant ever holds a secret: the
 //! HTTP layer builds these from status, headers and body only, never from request headers.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::time::Duration;
 
 use crate::text::{sanitize, truncate_for_display};
@@ -232,10 +234,9 @@ fn decode_xml_error(body: &[u8]) -> DecodedBody {
         return DecodedBody::default();
     };
     let element = |name: &str| {
-        let open = format!("<{name}>");
-        let start = text.find(&open)? + open.len();
-        let end = text[start..].find(&format!("</{name}>"))? + start;
-        Some(clean(&text[start..end]))
+        let (_, rest) = text.split_once(&format!("<{name}>"))?;
+        let (inner, _) = rest.split_once(&format!("</{name}>"))?;
+        Some(clean(inner))
     };
     DecodedBody {
         reason: element("message"),

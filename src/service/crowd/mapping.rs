@@ -6,6 +6,8 @@
 //! reason. Server text is kept exactly as sent, since names and values go back into requests;
 //! every printing and drawing path sanitises it (`text::sanitize`), as for the other services.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use super::wire;
 use crate::domain::{Attribute, ServiceKind, UserRecord, UserSummary};
 

@@ -3,6 +3,8 @@
 //! Only the fields roster reads are declared; everything else is ignored on input. Ids are strings
 //! in 4.0, but numbers are accepted too, since older servers sent them.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
 

@@ -10,6 +10,8 @@
 //! into PATCH and PUT bodies; every printing and drawing path sanitises it. This module does no
 //! I/O.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};

@@ -5,6 +5,8 @@
 //! places where servers differ (`Resources`/`resources`, `Operations`/`operations`, a numeric
 //! `status`) are accepted both ways on input. Nothing here sends or prints anything.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
