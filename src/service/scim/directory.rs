@@ -65,8 +65,8 @@ impl Directory for Client {
                 .filter_map(client::summary_of)
                 .filter(|u| local.as_deref().is_none_or(|needle| matches(u, needle)))
                 .collect();
-            users.truncate(wanted - delivered);
-            delivered += users.len();
+            users.truncate(wanted.saturating_sub(delivered));
+            delivered = delivered.saturating_add(users.len());
             on_page(UsersPage {
                 users,
                 total: page.total.filter(|_| local.is_none()),
