@@ -12,7 +12,7 @@ use ratatui::backend::TestBackend;
 use roster::app::keymap::KeyMap;
 use roster::app::msg::Msg;
 use roster::app::state::{ConnStatus, ConnectionState, Focus, State};
-use roster::app::update::{keep_visible, refilter, update};
+use roster::app::update::update;
 use roster::domain::ServiceKind;
 use roster::service::Capabilities;
 
@@ -38,7 +38,7 @@ fn state(rows: usize) -> State {
     };
     let mut state = State::new(KeyMap::default(), vec![connection]);
     state.size = SIZE;
-    refilter(&mut state);
+    state.refilter();
     key(&mut state, KeyCode::Tab);
     assert_eq!(state.focus, Focus::Users, "Tab focuses the users table");
     state
@@ -58,7 +58,7 @@ fn draw(c: &mut Criterion) {
         let plain = state(rows);
         let mut middle = state(rows);
         middle.users.selected = rows / 2;
-        keep_visible(&mut middle);
+        middle.keep_visible();
         let mut filtered = state(rows);
         key(&mut filtered, KeyCode::Char('/'));
         for c in "lov".chars() {

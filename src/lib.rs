@@ -19,4 +19,5 @@ pub mod simulator;
 pub mod terminal;
 pub mod text;
 pub mod time;
+pub mod tui;
 pub mod view;

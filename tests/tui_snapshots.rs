@@ -17,7 +17,7 @@ use roster::app::person::{PersonCell, PersonColumn, PersonState};
 use roster::app::state::{
     ConnStatus, ConnectionState, DetailState, Dialog, Focus, PreviewState, Screen, State,
 };
-use roster::app::update::{keep_visible, refilter, update};
+use roster::app::update::update;
 use roster::domain::attribute::AttributeMeta;
 use roster::domain::precedence::{Unresolved, resolve};
 use roster::domain::{Attribute, CandidateKind, FieldChange, ServiceKind, UserRecord, UserSummary};
@@ -89,7 +89,7 @@ fn state() -> State {
     );
     scim.capabilities = None;
     let mut state = State::new(KeyMap::default(), vec![looker, crowd, scim]);
-    refilter(&mut state);
+    state.refilter();
     state
 }
 
@@ -203,7 +203,7 @@ fn type_text(state: &mut State, text: &str) {
 fn snap(name: &str, state: &mut State) {
     for (width, height) in [(80u16, 24u16), (160, 45)] {
         state.size = (width, height);
-        keep_visible(state);
+        state.keep_visible();
         let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
         terminal
             .draw(|frame| roster::view::draw(frame, state))

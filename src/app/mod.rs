@@ -1,36 +1,28 @@
-//! The interactive browser: state, messages, the update function, effects and the key map.
+//! The interactive browser's model: state, messages, the update function and the key map.
 //!
-//! [`run_terminal`] runs the browser on the real terminal; [`run_loop`] is the loop itself, taking
-//! its backend and its input stream as parameters so tests drive the very same loop on a
-//! `TestBackend` with scripted keys. The loop selects over one message channel (effect results)
-//! and the input stream, applies each message with [`update::update`], hands the returned effects
-//! to the runner, and draws once when something changed. Only service clients behind
-//! [`AnyDirectory`] are used; nothing here names a service's own types.
+//! One model file per screen (`browse`, `detail`, `audit`, `person`, `editor`, `preview`), composed
+//! into [`state::State`], whose methods hold what several screens share; `update/` changes that
+//! state, one file per screen, and returns effects. Nothing here does I/O, spawns a task or draws:
+//! the loop and the effect runner live in `crate::tui`, drawing in `crate::view`. Imports go one
+//! way: leaves (`keymap`, `filter`, `layout`, `msg`) ← screen models ← `state` ← `update`.
 
 pub mod audit;
+pub mod browse;
+pub mod detail;
 pub mod editor;
-pub mod effects;
 pub mod filter;
 pub mod keymap;
 pub mod layout;
 pub mod msg;
 pub mod person;
+pub mod preview;
 pub mod state;
 pub mod update;
-pub mod views;
-pub mod write;
-
-use crossterm::event::{Event, MouseEventKind};
-use futures::{Stream, StreamExt};
-use ratatui::Terminal;
-use ratatui::backend::Backend;
 
 use crate::domain::ServiceKind;
 use crate::journal::Journal;
 use crate::service::AnyDirectory;
-use effects::Runner;
 use keymap::{KeyMap, KeyMapError};
-use msg::Msg;
 use state::{ConnStatus, ConnectionState, State};
 
 /// One configured connection as the browser receives it: opened, or the reason it could not be.
@@ -46,13 +38,17 @@ pub struct Session {
     pub directory: Result<AnyDirectory, String>,
 }
 
-/// The browser before it runs: its state and the open clients.
+/// The browser before it runs: its state and the open clients, handed to the loop in `crate::tui`.
 #[derive(Debug)]
 pub struct App {
-    state: State,
-    directories: Vec<Option<AnyDirectory>>,
-    journal: Option<Journal>,
-    notices: Option<tokio::sync::mpsc::UnboundedReceiver<String>>,
+    /// The browser state.
+    pub state: State,
+    /// The open clients, by connection index (None where a connection could not be opened).
+    pub directories: Vec<Option<AnyDirectory>>,
+    /// Where writes are journaled.
+    pub journal: Option<Journal>,
+    /// What the HTTP layer announces (waits for rate limits), shown as toasts.
+    pub notices: Option<tokio::sync::mpsc::UnboundedReceiver<String>>,
 }
 
 impl App {
@@ -106,99 +102,4 @@ impl App {
     pub fn state(&self) -> &State {
         &self.state
     }
-}
-
-/// Runs the browser on the terminal: alternate screen, raw mode, mouse capture; the terminal is
-/// restored on quit, on error and on panic.
-pub async fn run_terminal(
-    sessions: Vec<Session>,
-    keys: &toml::Table,
-    notices: tokio::sync::mpsc::UnboundedReceiver<String>,
-) -> color_eyre::Result<()> {
-    let app = App::new(sessions, keys)?
-        .with_journal(Journal::open_default().ok())
-        .with_notices(notices);
-    let mut guard = crate::terminal::enter()?;
-    let result = run_loop(guard.terminal(), crossterm::event::EventStream::new(), app).await;
-    let restored = guard.restore();
-    result?;
-    restored?;
-    Ok(())
-}
-
-/// The browser loop on any backend and input stream; returns when the user quits or the input
-/// ends.
-pub async fn run_loop<B, S>(
-    terminal: &mut Terminal<B>,
-    mut input: S,
-    app: App,
-) -> color_eyre::Result<()>
-where
-    B: Backend,
-    B::Error: Send + Sync + 'static,
-    S: Stream<Item = std::io::Result<Event>> + Unpin,
-{
-    let App {
-        mut state,
-        directories,
-        journal,
-        notices,
-    } = app;
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    if let Some(mut notices) = notices {
-        let tx = tx.clone();
-        tokio::spawn(async move {
-            while let Some(text) = notices.recv().await {
-                if tx.send(Msg::Notice(text)).is_err() {
-                    break;
-                }
-            }
-        });
-    }
-    let names = state.connections.iter().map(|c| c.name.clone()).collect();
-    let runner = Runner::new(directories, tx).with_journal(journal, names);
-    let size = terminal.size()?;
-    state.size = (size.width, size.height);
-    for effect in update::start(&mut state) {
-        runner.run(effect);
-    }
-    terminal.draw(|frame| crate::view::draw(frame, &state))?;
-    loop {
-        let mut changed = false;
-        tokio::select! {
-            Some(msg) = rx.recv() => {
-                changed |= apply(&mut state, &runner, msg);
-            }
-            event = input.next() => match event {
-                Some(Ok(event)) => changed |= apply(&mut state, &runner, Msg::Input(event)),
-                Some(Err(error)) => return Err(error.into()),
-                None => break,
-            },
-        }
-        while let Ok(msg) = rx.try_recv() {
-            changed |= apply(&mut state, &runner, msg);
-        }
-        if state.quit {
-            break;
-        }
-        if changed {
-            terminal.draw(|frame| crate::view::draw(frame, &state))?;
-        }
-    }
-    Ok(())
-}
-
-/// Applies one message, starts its effects, and says whether the screen may have changed.
-fn apply(state: &mut State, runner: &Runner, msg: Msg) -> bool {
-    let changes = match &msg {
-        Msg::Input(Event::Mouse(mouse)) => {
-            !matches!(mouse.kind, MouseEventKind::Moved | MouseEventKind::Drag(_))
-        }
-        Msg::Input(Event::FocusGained | Event::FocusLost) => false,
-        _ => true,
-    };
-    for effect in update::update(state, msg) {
-        runner.run(effect);
-    }
-    changes
 }

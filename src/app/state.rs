@@ -1,175 +1,30 @@
-//! Everything the browser knows: connections, the users table, the detail pane, open dialogs.
+//! Everything the browser knows, composed of the screens' models, and the helpers that several
+//! screens share (toasts, selecting a connection or a user, keeping selections in view), as
+//! methods on [`State`].
 //!
-//! Only `update` changes this state; the view reads it. It holds no service clients and no
-//! channels, so it can be built and inspected in plain tests.
+//! Only the update function changes this state; the view reads it. It holds no service clients
+//! and no channels, so it can be built and inspected in plain tests. It imports the screens'
+//! models, never the update function.
+
+use std::time::Duration;
+
+use ratatui::layout::Rect;
 
 use super::audit::AuditState;
+pub use super::browse::{ConnStatus, ConnectionState, Focus, UserList, columns};
+pub use super::detail::DetailState;
 use super::editor::EditorState;
-use super::filter::{Filter, narrows};
 use super::keymap::KeyMap;
-use super::msg::RequestId;
+use super::layout::{self, AUDIT_CHROME, TABLE_CHROME};
+use super::msg::{Effect, RequestId};
 use super::person::PersonState;
-use crate::domain::{Edit, ServiceKind, UserRecord, UserSummary};
-use crate::service::{Capabilities, WritePlan};
+pub use super::preview::{Planning, PreviewState};
+use crate::domain::{UserRecord, UserSummary};
 
-/// The pane that takes keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Focus {
-    /// The connections pane.
-    Connections,
-    /// The users table.
-    Users,
-    /// The detail pane.
-    Detail,
-}
-
-/// Where a connection stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ConnStatus {
-    /// Nothing has arrived yet.
-    Connecting,
-    /// Pages are arriving.
-    Loading,
-    /// Every user is listed.
-    Ready,
-    /// Opening or listing failed, with the reason.
-    Failed(String),
-}
-
-/// One configured connection.
-#[derive(Debug, Clone)]
-pub struct ConnectionState {
-    /// The name from the config.
-    pub name: String,
-    /// The service.
-    pub kind: ServiceKind,
-    /// Writes are refused on this connection.
-    pub read_only: bool,
-    /// What the service offers (None when it could not be opened).
-    pub capabilities: Option<Capabilities>,
-    /// Its status.
-    pub status: ConnStatus,
-    /// The users loaded so far, in service order.
-    pub users: Vec<UserSummary>,
-    /// The total the service announced.
-    pub total: Option<usize>,
-    /// The listing whose pages are wanted.
-    pub request: Option<RequestId>,
-}
-
-impl ConnectionState {
-    /// True when the whole list is loaded.
-    pub fn complete(&self) -> bool {
-        self.status == ConnStatus::Ready
-    }
-}
-
-/// The users table of the selected connection.
-#[derive(Debug, Clone, Default)]
-pub struct UserList {
-    /// The filter text.
-    pub filter: String,
-    /// The filter is being typed.
-    pub filtering: bool,
-    /// Indices into the connection's users that pass the filter, in list order.
-    pub visible: Vec<usize>,
-    /// The selected position in `visible`.
-    pub selected: usize,
-    /// The first drawn position.
-    pub offset: usize,
-    /// The filter text `visible` holds every match of (None: unknown, so the next refilter
-    /// starts from scratch).
-    applied: Option<String>,
-}
-
-impl UserList {
-    /// Recomputes the visible rows for the filter text. When the text grew since the last
-    /// refilter (a keystroke), only the previous matches are looked at; otherwise every row is.
-    pub fn refilter(&mut self, users: &[UserSummary]) {
-        let keep = self.visible.get(self.selected).copied();
-        match &self.applied {
-            Some(old) if narrows(old, &self.filter) => {
-                let mut filter = Filter::new(&self.filter);
-                self.visible.retain(|index| {
-                    users
-                        .get(*index)
-                        .is_some_and(|u| filter.matches(columns(u)))
-                });
-            }
-            _ => {
-                self.visible.clear();
-                self.push_matches(users, 0);
-            }
-        }
-        self.applied = Some(self.filter.clone());
-        self.selected = keep
-            .and_then(|k| self.visible.iter().position(|v| *v == k))
-            .unwrap_or(0);
-        self.offset = self.offset.min(self.selected);
-    }
-
-    /// Adds the rows from `start` on that pass the filter.
-    pub fn extend(&mut self, users: &[UserSummary], start: usize) {
-        if self.applied.as_deref() != Some(self.filter.as_str()) {
-            self.applied = None;
-        }
-        self.push_matches(users, start);
-    }
-
-    fn push_matches(&mut self, users: &[UserSummary], start: usize) {
-        let mut filter = Filter::new(&self.filter);
-        for (index, user) in users.iter().enumerate().skip(start) {
-            if filter.matches(columns(user)) {
-                self.visible.push(index);
-            }
-        }
-    }
-
-    /// Empties the table for another list of users (nothing visible, nothing selected).
-    pub fn reset(&mut self) {
-        self.visible.clear();
-        self.selected = 0;
-        self.offset = 0;
-        self.applied = None;
-    }
-
-    /// Rows already loaded changed in place: the next refilter looks at every row again.
-    pub fn rows_changed(&mut self) {
-        self.applied = None;
-    }
-}
-
-/// The columns of a user row that the filter looks at and the table draws.
-pub fn columns(user: &UserSummary) -> [&str; 3] {
-    [
-        user.username.as_deref().unwrap_or(""),
-        user.display_name.as_deref().unwrap_or(""),
-        user.email.as_deref().unwrap_or(""),
-    ]
-}
-
-/// The detail pane.
-#[derive(Debug, Clone)]
-pub struct DetailState {
-    /// The connection index.
-    pub conn: usize,
-    /// The service id of the user shown.
-    pub user_id: String,
-    /// The record, once read.
-    pub record: Option<Box<UserRecord>>,
-    /// The read whose reply is wanted.
-    pub request: Option<RequestId>,
-    /// Why the last read failed.
-    pub error: Option<String>,
-    /// The selected attribute.
-    pub selected: usize,
-    /// The first drawn line.
-    pub offset: usize,
-    /// Show the raw JSON instead of the attributes.
-    pub raw: bool,
-    /// Select this attribute once the record arrives (a jump from the audit view).
-    pub wanted_attribute: Option<String>,
-}
+/// How long a toast shows.
+pub const TOAST_TIME: Duration = Duration::from_secs(6);
+/// The most toasts shown at once.
+const MAX_TOASTS: usize = 3;
 
 /// A full-screen view.
 #[derive(Debug, Clone)]
@@ -180,25 +35,6 @@ pub enum Screen {
     Audit(Box<AuditState>),
     /// One person across connections.
     Person(Box<PersonState>),
-}
-
-/// A write waiting for confirmation.
-#[derive(Debug, Clone)]
-pub struct PreviewState {
-    /// The connection index.
-    pub conn: usize,
-    /// The plan shown.
-    pub plan: Box<WritePlan>,
-    /// The form to go back to (None for a delete).
-    pub editor: Option<Box<EditorState>>,
-    /// The user written (None for a create).
-    pub user_id: Option<String>,
-    /// The edit the plan was built from.
-    pub edit: Edit,
-    /// The write in flight, once confirmed.
-    pub applying: Option<RequestId>,
-    /// The first drawn line.
-    pub offset: usize,
 }
 
 /// A dialog over the current screen.
@@ -249,7 +85,7 @@ pub struct State {
     /// The terminal size (width, height).
     pub size: (u16, u16),
     /// The write being planned, whose plan is wanted.
-    pub planning: Option<super::write::Planning>,
+    pub planning: Option<Planning>,
     /// A `:user` lookup whose reply is wanted.
     pub find_request: Option<(usize, RequestId)>,
     /// An undo lookup (`z`) whose reply is wanted.
@@ -311,75 +147,105 @@ impl State {
     pub fn record(&self) -> Option<&UserRecord> {
         self.detail.as_ref()?.record.as_deref()
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn users() -> Vec<UserSummary> {
-        [
-            "ada lovelace",
-            "grace hopper",
-            "alan turing",
-            "barbara liskov",
-            "linus torvalds",
-        ]
-        .iter()
-        .enumerate()
-        .map(|(i, name)| UserSummary {
-            id: i.to_string(),
-            username: Some(name.replace(' ', ".")),
-            display_name: Some((*name).to_owned()),
-            email: None,
-            active: true,
-        })
-        .collect()
-    }
-
-    fn typed(list: &mut UserList, users: &[UserSummary], text: &str) {
-        list.filter = text.to_owned();
-        list.refilter(users);
-    }
-
-    fn from_scratch(users: &[UserSummary], text: &str) -> Vec<usize> {
-        let mut list = UserList::default();
-        typed(&mut list, users, text);
-        list.visible
-    }
-
-    #[test]
-    fn typing_narrows_to_the_same_rows_as_filtering_from_scratch() {
-        let users = users();
-        let mut list = UserList::default();
-        for text in ["l", "li", "lis", "li", "l", "lo", "lov", "lov ", "lov a"] {
-            typed(&mut list, &users, text);
-            assert_eq!(list.visible, from_scratch(&users, text), "after {text:?}");
+    /// Shows a toast and returns the effect that expires it.
+    pub fn toast(&mut self, text: String, error: bool) -> Vec<Effect> {
+        let id = self.next_id();
+        self.toasts.push(Toast { id, text, error });
+        if self.toasts.len() > MAX_TOASTS {
+            self.toasts.remove(0);
         }
-        assert_eq!(list.visible, [0, 3, 4]);
+        vec![Effect::ExpireToast {
+            id,
+            after: TOAST_TIME,
+        }]
     }
 
-    #[test]
-    fn rows_added_or_changed_are_seen_by_the_next_refilter() {
-        let mut users = users();
-        let mut list = UserList::default();
-        typed(&mut list, &users, "a");
-        users.push(UserSummary {
-            id: "9".to_owned(),
-            username: Some("ann".to_owned()),
-            ..users[0].clone()
+    /// The browse screen's pane rectangles for the current size and focus.
+    pub fn browse_areas(&self) -> layout::Areas {
+        let (width, height) = self.size;
+        layout::areas(
+            Rect::new(0, 0, width, height),
+            self.connections.len(),
+            self.focus == Focus::Detail,
+        )
+    }
+
+    /// The first connection drawn in the connections pane.
+    pub fn connection_window(&self) -> usize {
+        let rows = layout::rows_in(self.browse_areas().connections, 2);
+        self.selected_conn.saturating_sub(rows.saturating_sub(1))
+    }
+
+    /// Scrolls the users table (and the audit list) so their selections stay in view.
+    pub fn keep_visible(&mut self) {
+        let areas = self.browse_areas();
+        let rows = layout::rows_in(areas.users, TABLE_CHROME);
+        let list = &mut self.users;
+        list.selected = list.selected.min(list.visible.len().saturating_sub(1));
+        list.offset = layout::scroll_to(list.selected, list.offset, rows);
+        let audit_rows = layout::rows_in(areas.main, AUDIT_CHROME);
+        if let Screen::Audit(audit) = &mut self.screen {
+            audit.offset = layout::scroll_to(audit.selected, audit.offset, audit_rows);
+        }
+    }
+
+    /// Re-applies the users filter and keeps the selection visible.
+    pub fn refilter(&mut self) {
+        if let Some(conn) = self.connections.get(self.selected_conn) {
+            self.users.refilter(&conn.users);
+        }
+        self.keep_visible();
+    }
+
+    /// Makes a connection the selected one: its users fill the table.
+    pub fn select_connection(&mut self, conn: usize) {
+        self.selected_conn = conn;
+        self.users.reset();
+        self.refilter();
+        if self.detail.as_ref().is_some_and(|d| d.conn != conn) {
+            self.detail = None;
+        }
+    }
+
+    /// Selects the row of a user id in the table, clearing the filter if it hides the row.
+    pub fn select_user_id(&mut self, id: &str) {
+        let Some(index) = self
+            .connection()
+            .and_then(|c| c.users.iter().position(|u| u.id == id))
+        else {
+            return;
+        };
+        if !self.users.visible.contains(&index) {
+            self.users.filter.clear();
+            self.refilter();
+        }
+        if let Some(at) = self.users.visible.iter().position(|v| *v == index) {
+            self.users.selected = at;
+        }
+        self.keep_visible();
+    }
+
+    /// Points the detail pane at a user and returns the read of the record.
+    pub fn read_into_detail(&mut self, conn: usize, id: String) -> Vec<Effect> {
+        let request = self.next_id();
+        let keep = self
+            .detail
+            .as_ref()
+            .filter(|d| d.conn == conn && d.user_id == id);
+        let (selected, raw, record) =
+            keep.map_or((0, false, None), |d| (d.selected, d.raw, d.record.clone()));
+        self.detail = Some(DetailState {
+            conn,
+            user_id: id.clone(),
+            record,
+            request: Some(request),
+            error: None,
+            selected,
+            offset: 0,
+            raw,
+            wanted_attribute: None,
         });
-        list.refilter(&users);
-        assert!(list.visible.contains(&5));
-        users[1].display_name = Some("ann hopper".to_owned());
-        users[1].username = Some("ann.hopper".to_owned());
-        list.rows_changed();
-        typed(&mut list, &users, "an");
-        assert_eq!(list.visible, from_scratch(&users, "an"));
-        list.reset();
-        assert!(list.visible.is_empty());
-        list.extend(&users, 0);
-        typed(&mut list, &users, "ann");
-        assert_eq!(list.visible, from_scratch(&users, "ann"));
+        vec![Effect::ReadUser { conn, request, id }]
     }
 }

@@ -2,10 +2,10 @@
 //! simulator (`roster demo`).
 
 use super::{CliError, Globals};
-use crate::app::{Session, run_terminal};
 use crate::config::Config;
 use crate::service::AnyDirectory;
 use crate::simulator::{self, SimOptions};
+use crate::{app::Session, tui::run_terminal};
 
 /// `roster`: the browser on every connection of the config.
 pub async fn configured(globals: &Globals) -> Result<(), CliError> {

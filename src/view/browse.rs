@@ -1,4 +1,5 @@
-//! The connections pane and the users table. Only the rows that fit are built.
+//! The browse screen: the connections pane and the users table. Only the rows that fit are
+//! built. Reads the state only.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -6,11 +7,11 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
 
+use super::widgets::highlighted;
 use super::{Theme, clean};
 use crate::app::filter::Filter;
 use crate::app::layout::{TABLE_CHROME, rows_in};
 use crate::app::state::{ConnStatus, ConnectionState, Focus, State, columns};
-use crate::app::update::connection_window;
 
 /// Below this width the users table leaves out the email column.
 const NARROW_TABLE: u16 = 70;
@@ -23,7 +24,7 @@ pub fn draw_connections(frame: &mut Frame<'_>, area: Rect, state: &State, theme:
         .border_style(theme.border(focused));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let first = connection_window(state);
+    let first = state.connection_window();
     let lines: Vec<Line<'_>> = state
         .connections
         .iter()
@@ -194,35 +195,5 @@ pub fn draw_users(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Them
                 .wrap(ratatui::widgets::Wrap { trim: true }),
             inner,
         );
-    }
-}
-
-/// A text with the characters at `marks` highlighted.
-pub fn highlighted(text: &str, marks: &[usize], theme: &Theme) -> Line<'static> {
-    if marks.is_empty() {
-        return Line::from(text.to_owned());
-    }
-    let mut spans = Vec::new();
-    let mut run = String::new();
-    let mut run_marked = false;
-    for (index, c) in text.chars().enumerate() {
-        let marked = marks.contains(&index);
-        if marked != run_marked && !run.is_empty() {
-            spans.push(span_of(std::mem::take(&mut run), run_marked, theme));
-        }
-        run_marked = marked;
-        run.push(c);
-    }
-    if !run.is_empty() {
-        spans.push(span_of(run, run_marked, theme));
-    }
-    Line::from(spans)
-}
-
-fn span_of(text: String, marked: bool, theme: &Theme) -> Span<'static> {
-    if marked {
-        Span::styled(text, theme.highlight)
-    } else {
-        Span::raw(text)
     }
 }

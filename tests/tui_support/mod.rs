@@ -14,10 +14,11 @@ use ratatui::Terminal;
 use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
 use ratatui::buffer::{Buffer, Cell};
 use ratatui::layout::{Position, Size};
-use roster::app::{App, Session, run_loop};
+use roster::app::{App, Session};
 use roster::config::Config;
 use roster::service::{AnyDirectory, OpenOptions};
 use roster::simulator::RunningSimulator;
+use roster::tui::run_loop;
 use tokio::sync::watch;
 
 /// How long a wait for a drawn condition may take before the test fails.

@@ -8,8 +8,8 @@
 use futures::StreamExt;
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::audit::{ExportFormat, render_export};
-use super::msg::{Effect, Msg, PersonLookup, RequestId};
+use crate::app::audit::{ExportFormat, render_export};
+use crate::app::msg::{Effect, Msg, PersonLookup, RequestId};
 use crate::domain::UserRecord;
 use crate::journal::{Journal, send_confirmed};
 use crate::service::{AnyDirectory, ListQuery, ServiceError};
