@@ -23,6 +23,7 @@ fn state(rows: usize) -> State {
     let connection = ConnectionState {
         name: "looker".to_owned(),
         kind: ServiceKind::Looker,
+        server: None,
         read_only: false,
         capabilities: Some(Capabilities {
             attributes: true,

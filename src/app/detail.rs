@@ -3,7 +3,7 @@
 //! Plain data; it knows nothing of `State` or the update function.
 
 use super::msg::RequestId;
-use crate::domain::UserRecord;
+use crate::domain::{Attribute, UserRecord};
 
 /// The detail pane.
 #[derive(Debug, Clone)]
@@ -26,4 +26,43 @@ pub struct DetailState {
     pub raw: bool,
     /// Select this attribute once the record arrives (a jump from the audit view).
     pub wanted_attribute: Option<String>,
+    /// The read waits for a pause in moving the selection (the detail follows the users table).
+    pub waiting: bool,
+    /// The search over the attributes (`/` in the detail pane; `n`/`N` jump between matches).
+    pub search: String,
+    /// The search is being typed.
+    pub searching: bool,
+}
+
+impl DetailState {
+    /// The detail of a user, nothing read yet.
+    pub fn new(conn: usize, user_id: String) -> Self {
+        Self {
+            conn,
+            user_id,
+            record: None,
+            request: None,
+            error: None,
+            selected: 0,
+            offset: 0,
+            raw: false,
+            wanted_attribute: None,
+            waiting: false,
+            search: String::new(),
+            searching: false,
+        }
+    }
+}
+
+/// What the attribute search looks at: name, label, source and (never hidden) values.
+pub fn searched_text(attribute: &Attribute) -> Vec<&str> {
+    let mut text = vec![
+        attribute.name.as_str(),
+        attribute.label.as_str(),
+        attribute.source.as_str(),
+    ];
+    if !attribute.hidden {
+        text.extend(attribute.values.iter().map(String::as_str));
+    }
+    text
 }

@@ -9,6 +9,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 /// The rectangles of the browse screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Areas {
+    /// The header line: config file, connection, server.
+    pub header: Rect,
     /// The connections pane.
     pub connections: Rect,
     /// The users table.
@@ -29,7 +31,12 @@ pub const AUDIT_CHROME: u16 = 3;
 /// The panes for a terminal of `size` with `connections` connections; `wide_detail` gives the
 /// detail pane the larger share (when it has the focus).
 pub fn areas(size: Rect, connections: usize, wide_detail: bool) -> Areas {
-    let [main, status] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(size);
+    let [header, main, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(size);
     let strip = (connections as u16).clamp(1, 6) + 2;
     let [connections, lower] =
         Layout::vertical([Constraint::Length(strip), Constraint::Min(0)]).areas(main);
@@ -38,6 +45,7 @@ pub fn areas(size: Rect, connections: usize, wide_detail: bool) -> Areas {
         Layout::horizontal([Constraint::Percentage(left), Constraint::Percentage(right)])
             .areas(lower);
     Areas {
+        header,
         connections,
         users,
         detail,
@@ -82,10 +90,11 @@ mod tests {
     #[test]
     fn panes_fit_a_small_terminal() {
         let a = areas(Rect::new(0, 0, 80, 24), 3, false);
-        assert_eq!(a.connections, Rect::new(0, 0, 80, 5));
+        assert_eq!(a.header, Rect::new(0, 0, 80, 1));
+        assert_eq!(a.connections, Rect::new(0, 1, 80, 5));
         assert_eq!(a.status, Rect::new(0, 23, 80, 1));
-        assert_eq!(a.users.y, 5);
-        assert_eq!(a.users.height, 18);
+        assert_eq!(a.users.y, 6);
+        assert_eq!(a.users.height, 17);
         assert_eq!(a.users.width + a.detail.width, 80);
     }
 

@@ -8,16 +8,19 @@
 
 pub mod audit;
 pub mod browse;
+pub mod command;
 pub mod detail;
 pub mod editor;
 pub mod filter;
 pub mod keymap;
 pub mod layout;
+pub mod motion;
 pub mod msg;
 pub mod person;
 pub mod preview;
 pub mod state;
 pub mod update;
+pub mod yank;
 
 use crate::domain::ServiceKind;
 use crate::journal::Journal;
@@ -69,6 +72,7 @@ impl App {
             connections.push(ConnectionState {
                 name: session.name,
                 kind: session.kind,
+                server: None,
                 read_only: session.read_only,
                 capabilities,
                 status,
@@ -92,9 +96,28 @@ impl App {
         self
     }
 
+    /// Shows timestamps in the system's local time zone (the default is UTC, for tests).
+    pub fn with_local_time(mut self) -> Self {
+        self.state.time_zone = jiff::tz::TimeZone::system();
+        self
+    }
+
     /// Journals every write to `journal` (the real browser uses the state dir's journal).
     pub fn with_journal(mut self, journal: Option<Journal>) -> Self {
         self.journal = journal;
+        self
+    }
+
+    /// Names the config file and each connection's server in the header.
+    pub fn with_origin(mut self, config: &crate::config::Config) -> Self {
+        self.state.config_path = Some(config.path.display().to_string());
+        for connection in &mut self.state.connections {
+            connection.server = config
+                .connections
+                .iter()
+                .find(|spec| spec.name == connection.name)
+                .map(|spec| server_text(&spec.url));
+        }
         self
     }
 
@@ -102,4 +125,14 @@ impl App {
     pub fn state(&self) -> &State {
         &self.state
     }
+}
+
+/// A server as the header shows it: the base URL without credentials, query or fragment.
+pub fn server_text(url: &url::Url) -> String {
+    let mut url = url.clone();
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    url.set_query(None);
+    url.set_fragment(None);
+    url.as_str().trim_end_matches('/').to_owned()
 }

@@ -12,13 +12,15 @@ use ratatui::layout::Rect;
 
 use super::audit::AuditState;
 pub use super::browse::{ConnStatus, ConnectionState, Focus, UserList, columns};
+use super::command::CommandLine;
 pub use super::detail::DetailState;
 use super::editor::EditorState;
-use super::keymap::KeyMap;
+use super::keymap::{Action, KeyMap};
 use super::layout::{self, AUDIT_CHROME, TABLE_CHROME};
 use super::msg::{Effect, RequestId};
 use super::person::PersonState;
 pub use super::preview::{Planning, PreviewState};
+use super::yank::YankMenu;
 use crate::domain::{UserRecord, UserSummary};
 
 /// How long a toast shows.
@@ -42,8 +44,10 @@ pub enum Screen {
 pub enum Dialog {
     /// The key help.
     Help,
-    /// The `:` command line and its text.
-    Command(String),
+    /// The `:` command line.
+    Command(CommandLine),
+    /// The copy menu.
+    Yank(YankMenu),
     /// A form.
     Editor(Box<EditorState>),
     /// A write preview.
@@ -95,6 +99,14 @@ pub struct State {
     /// Per connection: ids of users added by a server-side search before the listing reached
     /// them, so that the listing does not add them twice.
     pub searched: std::collections::HashMap<usize, std::collections::HashSet<String>>,
+    /// The commands run this session, oldest first (Up/Down on the command line).
+    pub command_history: Vec<String>,
+    /// An edit in `$EDITOR` whose result is wanted.
+    pub external_edit: Option<RequestId>,
+    /// The config file the connections come from, for the header.
+    pub config_path: Option<String>,
+    /// The time zone timestamps are shown in (UTC until the browser sets the local one).
+    pub time_zone: jiff::tz::TimeZone,
     /// The user asked to leave.
     pub quit: bool,
     next_id: u64,
@@ -119,6 +131,10 @@ impl State {
             search_request: None,
             searched: std::collections::HashMap::new(),
             find_request: None,
+            command_history: Vec::new(),
+            external_edit: None,
+            config_path: None,
+            time_zone: jiff::tz::TimeZone::UTC,
             quit: false,
             next_id: 1,
         }
@@ -185,8 +201,9 @@ impl State {
         list.selected = list.selected.min(list.visible.len().saturating_sub(1));
         list.offset = layout::scroll_to(list.selected, list.offset, rows);
         let audit_rows = layout::rows_in(areas.main, AUDIT_CHROME);
-        if let Screen::Audit(audit) = &mut self.screen {
-            audit.offset = layout::scroll_to(audit.selected, audit.offset, audit_rows);
+        match &mut self.screen {
+            Screen::Audit(audit) => audit.keep_visible(audit_rows),
+            Screen::Person(_) | Screen::Browse => {}
         }
     }
 
@@ -236,16 +253,130 @@ impl State {
         let (selected, raw, record) =
             keep.map_or((0, false, None), |d| (d.selected, d.raw, d.record.clone()));
         self.detail = Some(DetailState {
-            conn,
-            user_id: id.clone(),
             record,
             request: Some(request),
-            error: None,
             selected,
-            offset: 0,
             raw,
-            wanted_attribute: None,
+            ..DetailState::new(conn, id.clone())
         });
         vec![Effect::ReadUser { conn, request, id }]
+    }
+
+    /// The detail pane when it belongs to the selected connection.
+    pub fn shown_detail(&self) -> Option<&DetailState> {
+        self.detail
+            .as_ref()
+            .filter(|d| d.conn == self.selected_conn)
+    }
+
+    /// The user the detail pane shows (its record, or its row while it loads), as messages name
+    /// them.
+    pub fn detail_user_label(&self) -> Option<String> {
+        let detail = self.shown_detail()?;
+        if let Some(record) = &detail.record {
+            return Some(record.label());
+        }
+        let row = self
+            .connection()?
+            .users
+            .iter()
+            .find(|u| u.id == detail.user_id);
+        Some(
+            row.and_then(|u| u.username.clone())
+                .unwrap_or_else(|| format!("user {}", detail.user_id)),
+        )
+    }
+
+    /// True when `n`/`N` mean the next/previous match here: the focused list has a filter or
+    /// a search.
+    pub fn has_matches(&self) -> bool {
+        match &self.screen {
+            Screen::Audit(audit) => !audit.filter.trim().is_empty(),
+            Screen::Person(person) => !person.filter.trim().is_empty(),
+            Screen::Browse => match self.focus {
+                Focus::Users => !self.users.filter.trim().is_empty(),
+                Focus::Detail => self.detail.as_ref().is_some_and(|d| !d.search.is_empty()),
+                Focus::Connections => false,
+            },
+        }
+    }
+
+    /// What the focused screen is called, for help.
+    pub fn screen_name(&self) -> &'static str {
+        match (&self.screen, self.focus) {
+            (Screen::Audit(_), _) => "audit",
+            (Screen::Person(_), _) => "person",
+            (Screen::Browse, Focus::Connections) => "connections",
+            (Screen::Browse, Focus::Users) => "users",
+            (Screen::Browse, Focus::Detail) => "detail",
+        }
+    }
+
+    /// The actions that apply where the user is, most useful first: the status line shows as
+    /// many as fit, help lists them first. Writes the connection refuses (read-only, or not
+    /// offered by the service) are left out.
+    pub fn screen_actions(&self) -> Vec<Action> {
+        use Action::*;
+        let actions = match (&self.screen, self.focus) {
+            (Screen::Audit(_), _) => vec![
+                Open, Collapse, NextGroup, PrevGroup, Filter, KindFilter, Yank, Audit, Refresh,
+                PageDown, Top, Bottom, Command, Back,
+            ],
+            (Screen::Person(_), _) => vec![Filter, Yank, Refresh, Audit, Down, PageDown, Back],
+            (Screen::Browse, Focus::Connections) => {
+                vec![Down, Open, NextPane, Filter, Audit, Command, Refresh]
+            }
+            (Screen::Browse, Focus::Users) => vec![
+                Down,
+                Open,
+                Filter,
+                Sort,
+                SortReverse,
+                Yank,
+                Person,
+                Create,
+                ExternalEdit,
+                Audit,
+                PageDown,
+                Top,
+                Bottom,
+                Refresh,
+                Undo,
+                Command,
+            ],
+            (Screen::Browse, Focus::Detail) => vec![
+                Edit,
+                Delete,
+                Update,
+                Replace,
+                ExternalEdit,
+                Yank,
+                Filter,
+                Raw,
+                Person,
+                Down,
+                PageDown,
+                Back,
+                Undo,
+                Refresh,
+            ],
+        };
+        let conn = self.connection();
+        let capabilities = conn.and_then(|c| c.capabilities);
+        let read_only = conn.is_none_or(|c| c.read_only);
+        actions
+            .into_iter()
+            .filter(|action| {
+                let offered = match action {
+                    Edit | Delete => capabilities.is_some_and(|c| c.attributes),
+                    Update => capabilities.is_some_and(|c| c.update),
+                    Replace => capabilities.is_some_and(|c| c.replace),
+                    Create => capabilities.is_some_and(|c| c.create),
+                    ExternalEdit => capabilities.is_some_and(|c| c.create || c.replace),
+                    _ => true,
+                };
+                offered && !(read_only && (action.writes() || *action == ExternalEdit))
+            })
+            .collect()
     }
 }

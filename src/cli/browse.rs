@@ -55,7 +55,7 @@ async fn browse(config: &Config, globals: &Globals) -> Result<(), CliError> {
                 .and_then(|c| AnyDirectory::open(&c, options.clone()).map_err(|e| e.to_string())),
         })
         .collect();
-    run_terminal(sessions, &config.keys, notices_rx)
+    run_terminal(sessions, config, notices_rx)
         .await
         .map_err(|e| CliError::Usage(format!("the browser failed: {e}")))
 }

@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
 
 use super::widgets::highlighted;
 use super::{Theme, clean};
+use crate::app::browse::SortColumn;
 use crate::app::filter::Filter;
 use crate::app::layout::{TABLE_CHROME, rows_in};
 use crate::app::state::{ConnStatus, ConnectionState, Focus, State, columns};
@@ -105,9 +106,10 @@ pub fn draw_users(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Them
         Span::raw(" "),
     ];
     if list.filtering || !list.filter.is_empty() {
-        title.push(Span::styled(
-            format!("/{}{} ", list.filter, if list.filtering { "▏" } else { "" }),
-            theme.highlight,
+        title.push(super::widgets::filter_title(
+            &list.filter,
+            list.filtering,
+            theme,
         ));
     }
     let block = Block::bordered()
@@ -152,26 +154,40 @@ pub fn draw_users(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Them
         })
         .collect();
     let empty = rows.is_empty();
-    let (widths, header) = if with_email {
+    let (widths, shown) = if with_email {
         (
             vec![
                 Constraint::Fill(3),
                 Constraint::Fill(2),
                 Constraint::Fill(3),
-                Constraint::Length(6),
+                Constraint::Length(8),
             ],
-            vec!["username", "name", "email", "active"],
+            &SortColumn::ALL[..],
         )
     } else {
         (
             vec![
                 Constraint::Fill(3),
                 Constraint::Fill(2),
-                Constraint::Length(6),
+                Constraint::Length(8),
             ],
-            vec!["username", "name", "active"],
+            &[SortColumn::Username, SortColumn::Name, SortColumn::Active][..],
         )
     };
+    // The sorted column says so, with its direction.
+    let header: Vec<String> = shown
+        .iter()
+        .map(|column| match list.sort {
+            Some(sort) if sort.column == *column => {
+                format!(
+                    "{} {}",
+                    column.label(),
+                    if sort.reverse { "▼" } else { "▲" }
+                )
+            }
+            _ => column.label().to_owned(),
+        })
+        .collect();
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.header))
         .block(block);

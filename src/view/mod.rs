@@ -8,12 +8,15 @@ pub mod audit;
 pub mod browse;
 pub mod detail;
 pub mod editor;
+pub mod header;
 pub mod help;
 pub mod person;
 pub mod preview;
 pub mod status;
 pub mod theme;
 pub mod widgets;
+pub mod width;
+pub mod yank;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -29,6 +32,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
 /// Draws the whole browser.
 pub fn draw_with(frame: &mut Frame<'_>, state: &State, theme: &Theme) {
     let areas = state.browse_areas();
+    header::draw(frame, areas.header, state, theme);
     match &state.screen {
         Screen::Browse => {
             browse::draw_connections(frame, areas.connections, state, theme);
@@ -45,6 +49,7 @@ pub fn draw_with(frame: &mut Frame<'_>, state: &State, theme: &Theme) {
         Some(Dialog::Preview(preview)) => {
             preview::draw(frame, whole, state, preview, theme);
         }
+        Some(Dialog::Yank(menu)) => yank::draw(frame, whole, menu, theme),
         Some(Dialog::Command(_)) | None => {}
     }
     status::draw_status(frame, areas.status, state, theme);

@@ -8,28 +8,45 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Wrap};
 
 use super::{Theme, clean};
-use crate::app::person::{PersonCell, PersonState, compare};
+use crate::app::person::{PersonCell, PersonState};
 use crate::app::state::State;
 
 /// The person view: one column per connection, one row per compared field, mismatches flagged.
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, person: &PersonState, theme: &Theme) {
     let _ = state;
+    let mut title = vec![Span::raw(format!(" Person · {} ", clean(&person.who)))];
+    if person.filtering || !person.filter.is_empty() {
+        title.push(super::widgets::filter_title(
+            &person.filter,
+            person.filtering,
+            theme,
+        ));
+    }
     let block = Block::bordered()
-        .title(format!(" Person · {} ", clean(&person.who)))
+        .title(Line::from(title))
         .border_style(theme.focused);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let (rows, missing) = compare(&person.columns);
+    let (rows, missing) = person.rows();
+    // Each connection's header says which key found the person there.
     let header = std::iter::once(Cell::from("")).chain(person.columns.iter().map(|c| {
-        Cell::from(Span::styled(
+        let mut spans = vec![Span::styled(
             clean(&c.name),
             Style::new()
                 .fg(theme.accent(c.conn))
                 .add_modifier(Modifier::BOLD),
-        ))
+        )];
+        if let Some(key) = c.matched {
+            spans.push(Span::styled(format!(" · {}", key.describe()), theme.dim));
+        }
+        Cell::from(Line::from(spans))
     }));
+    let room = usize::from(inner.height.saturating_sub(4)).max(1);
+    let offset = person.offset.min(rows.len().saturating_sub(room));
     let mut table_rows: Vec<Row<'_>> = rows
         .iter()
+        .skip(offset)
+        .take(room)
         .map(|row| {
             let label_style = if row.mismatch {
                 theme.error
@@ -67,7 +84,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, person: &PersonSta
         .collect();
     table_rows.push(Row::new(vec![Cell::from("")]));
     let n = person.columns.len().max(1) as u16;
-    let mut widths = vec![Constraint::Length(11)];
+    let label_width = rows
+        .iter()
+        .map(|r| super::width::display_width(&r.label) + 2)
+        .max()
+        .unwrap_or(11)
+        .clamp(11, 28) as u16;
+    let mut widths = vec![Constraint::Length(label_width)];
     widths.extend((0..n).map(|_| Constraint::Fill(1)));
     let table_height = (table_rows.len() + 1) as u16;
     let table_area = Rect {
@@ -82,7 +105,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, person: &PersonSta
     let flagged: Vec<&str> = rows
         .iter()
         .filter(|r| r.mismatch)
-        .map(|r| r.label)
+        .map(|r| r.label.as_str())
         .collect();
     if !flagged.is_empty() {
         summary.push(Line::styled(

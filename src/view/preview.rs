@@ -29,8 +29,18 @@ pub fn draw(
     } else {
         " y/Enter send · Esc back · nothing is sent until you confirm ".to_owned()
     };
+    // Says whose record the write is for: the detail's user, or a new one.
+    let who = match &preview.user_id {
+        Some(id) => state
+            .detail
+            .as_ref()
+            .filter(|d| d.user_id == *id && d.conn == preview.conn)
+            .and_then(|_| state.detail_user_label())
+            .unwrap_or_else(|| format!("user {id}")),
+        None => "a new user".to_owned(),
+    };
     let block = Block::bordered()
-        .title(format!(" Preview on {conn} "))
+        .title(format!(" Preview on {conn} · {} ", clean(&who)))
         .title_bottom(Line::from(footer).right_aligned())
         .border_style(Style::new().fg(theme.accent(preview.conn)));
     let plan = &preview.plan;

@@ -7,6 +7,14 @@ use ratatui::text::{Line, Span};
 use super::Theme;
 use crate::app::layout::centered;
 
+/// A filter as a title shows it: `/text`, with a cursor while it is typed.
+pub fn filter_title(text: &str, typing: bool, theme: &Theme) -> Span<'static> {
+    Span::styled(
+        format!("/{}{} ", super::clean(text), if typing { "▏" } else { "" }),
+        theme.highlight,
+    )
+}
+
 /// The widest a dialog gets.
 pub const DIALOG_WIDTH: u16 = 100;
 

@@ -2,16 +2,18 @@
 //! and jumping from a finding to the user's attribute.
 //!
 //! The audit reads every user of one or all connections (bounded concurrency in the effect
-//! runner) and runs `domain::audit::audit_record` on each record as it arrives. No I/O here.
+//! runner, which audits each record as it arrives and sends only the findings); here they are
+//! appended to the view's index. No I/O here.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
+use crossterm::event::{KeyEvent, MouseEvent, MouseEventKind};
 
-use crate::app::audit::{AuditLine, AuditRow, AuditState};
+use super::{Typed, page_rows, type_into};
+use crate::app::audit::{AuditLine, AuditState};
 use crate::app::keymap::Action;
+use crate::app::motion::Motion;
 use crate::app::msg::{Effect, RequestId};
 use crate::app::state::{Focus, Screen, State};
-use crate::domain::UserRecord;
-use crate::domain::audit::audit_record;
+use crate::domain::audit::UserAudit;
 use crate::service::ServiceError;
 
 /// Opens the audit view over the selected connection, or over every open connection.
@@ -76,34 +78,34 @@ pub fn audit_sized(
             Vec::new()
         }
         Err(error) => {
-            audit.running = audit.running.saturating_sub(1);
+            audit.finish_connection();
             let name = state.connections[conn].name.clone();
             state.toast(format!("audit of {name}: {error}"), true)
         }
     }
 }
 
-/// Records of an audit run arrived: add their findings.
+/// Audited records of a run arrived: append their findings.
 pub fn audit_read(
     state: &mut State,
     request: RequestId,
     conn: usize,
-    records: Vec<Result<Box<UserRecord>, ServiceError>>,
+    audits: Vec<Result<UserAudit, ServiceError>>,
     last: bool,
 ) -> Vec<Effect> {
+    let name = state
+        .connections
+        .get(conn)
+        .map(|c| c.name.clone())
+        .unwrap_or_default();
     let Some(audit) = audit_mut(state, request) else {
         return Vec::new();
     };
     let mut first_error = None;
-    let mut rows = Vec::new();
-    for record in records {
+    for result in audits {
         audit.done += 1;
-        match record {
-            Ok(record) => rows.extend(audit_record(&record).into_iter().map(|finding| AuditRow {
-                conn,
-                user_id: record.id.clone(),
-                finding,
-            })),
+        match result {
+            Ok(user) => audit.add(conn, &name, user),
             Err(error) => {
                 audit.failed += 1;
                 if audit.failed == 1 {
@@ -112,9 +114,8 @@ pub fn audit_read(
             }
         }
     }
-    audit.add(rows);
     if last {
-        audit.running = audit.running.saturating_sub(1);
+        audit.finish_connection();
     }
     state.keep_visible();
     match first_error {
@@ -125,13 +126,22 @@ pub fn audit_read(
 
 /// Keys in the audit view.
 pub fn action(state: &mut State, action: Action) -> Vec<Effect> {
+    let page = page_rows(state);
     let Screen::Audit(audit) = &mut state.screen else {
         return Vec::new();
     };
+    if let Some(motion) = Motion::of(action) {
+        let at = motion.target(audit.selected(), audit.line_count(), page);
+        audit.select(at);
+        state.keep_visible();
+        return Vec::new();
+    }
     match action {
-        Action::Up => audit.step(-1),
-        Action::Down => audit.step(1),
         Action::Filter => audit.filtering = true,
+        Action::Back if !audit.filter.is_empty() => {
+            audit.filter.clear();
+            audit.refilter();
+        }
         Action::Back => state.screen = Screen::Browse,
         Action::Audit => {
             let all = audit.conns.len() <= 1 && state.connections.len() > 1;
@@ -141,7 +151,23 @@ pub fn action(state: &mut State, action: Action) -> Vec<Effect> {
             let conns = audit.conns.clone();
             return audit_run(state, conns);
         }
-        Action::Open => return jump_to_finding(state),
+        Action::Open => match audit.selected_line() {
+            AuditLine::Header(..) => audit.toggle_group(),
+            AuditLine::Row(_) => return jump_to_finding(state),
+            AuditLine::Summary(_) => {
+                return state.toast(
+                    "a summary stands for every user: filter the users by it, or open one"
+                        .to_owned(),
+                    false,
+                );
+            }
+        },
+        Action::Collapse => audit.toggle_group(),
+        Action::NextGroup => audit.jump_group(1),
+        Action::PrevGroup => audit.jump_group(-1),
+        Action::KindFilter => audit.cycle_kind(),
+        Action::NextMatch => audit.step(1),
+        Action::PrevMatch => audit.step(-1),
         _ => {}
     }
     state.keep_visible();
@@ -153,29 +179,21 @@ pub fn filter_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let Screen::Audit(audit) = &mut state.screen else {
         return Vec::new();
     };
-    match key.code {
-        KeyCode::Esc => {
+    match type_into(&mut audit.filter, &key) {
+        Typed::Changed => audit.refilter(),
+        Typed::Cleared => {
             audit.filtering = false;
-            audit.filter.clear();
+            audit.refilter();
         }
-        KeyCode::Enter => audit.filtering = false,
-        KeyCode::Backspace => {
-            audit.filter.pop();
-        }
-        KeyCode::Up => audit.step(-1),
-        KeyCode::Down => audit.step(1),
-        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => audit.filter.push(c),
-        _ => return Vec::new(),
-    }
-    if !matches!(key.code, KeyCode::Up | KeyCode::Down | KeyCode::Enter) {
-        let keep = audit.selected_row().cloned();
-        audit.rebuild(keep.as_ref());
+        Typed::Kept => audit.filtering = false,
+        Typed::Moved(delta) => audit.step(delta),
+        Typed::Ignored => return Vec::new(),
     }
     state.keep_visible();
     Vec::new()
 }
 
-/// Mouse in the audit view: the wheel moves the selection, a click selects a finding.
+/// Mouse in the audit view: the wheel moves the selection, a click selects a line.
 pub fn mouse(state: &mut State, mouse: MouseEvent) {
     let area = state.browse_areas().main;
     let Screen::Audit(audit) = &mut state.screen else {
@@ -187,8 +205,8 @@ pub fn mouse(state: &mut State, mouse: MouseEvent) {
         MouseEventKind::Down(_) => {
             if let Some(row) = mouse.row.checked_sub(area.y + 2) {
                 let index = audit.offset + usize::from(row);
-                if matches!(audit.lines.get(index), Some(AuditLine::Row(_))) {
-                    audit.selected = index;
+                if index < audit.line_count() {
+                    audit.select(index);
                 }
             }
         }

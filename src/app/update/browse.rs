@@ -1,11 +1,12 @@
 //! The browse screen in the update function: the connections pane, the users table and its filter,
 //! listing replies and the server-side search while a listing loads. No I/O.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Position;
 
-use super::{audit, person, write};
+use super::{Typed, audit, detail, page_rows, person, type_into, write};
 use crate::app::keymap::Action;
+use crate::app::motion::Motion;
 use crate::app::msg::{Effect, RequestId};
 use crate::app::state::{ConnStatus, Focus, State};
 use crate::domain::UserSummary;
@@ -13,9 +14,11 @@ use crate::service::{ServiceError, UsersPage};
 
 /// An action on the browse screen.
 pub fn action(state: &mut State, action: Action) -> Vec<Effect> {
+    if let Some(motion) = Motion::of(action) {
+        move_selection(state, motion);
+        return Vec::new();
+    }
     match action {
-        Action::Up => move_selection(state, -1),
-        Action::Down => move_selection(state, 1),
         Action::NextPane | Action::PrevPane => {
             let order = [Focus::Connections, Focus::Users, Focus::Detail];
             let at = order.iter().position(|f| *f == state.focus).unwrap_or(0);
@@ -37,10 +40,37 @@ pub fn action(state: &mut State, action: Action) -> Vec<Effect> {
             Focus::Users => state.focus = Focus::Connections,
             Focus::Connections => {}
         },
+        Action::Filter if state.focus == Focus::Detail && state.shown_detail().is_some() => {
+            detail::start_search(state);
+        }
         Action::Filter => {
             state.focus = Focus::Users;
             state.users.filtering = true;
         }
+        Action::NextMatch | Action::PrevMatch => {
+            let delta = if action == Action::NextMatch { 1 } else { -1 };
+            match state.focus {
+                Focus::Detail => detail::next_match(state, delta),
+                _ => {
+                    let len = state.users.visible.len().max(1);
+                    let at = state.users.selected as isize + delta;
+                    state.users.selected = at.rem_euclid(len as isize) as usize;
+                    state.keep_visible();
+                }
+            }
+        }
+        Action::Sort | Action::SortReverse => {
+            if let Some(conn) = state.connections.get(state.selected_conn) {
+                if action == Action::Sort {
+                    state.users.cycle_sort(&conn.users);
+                } else {
+                    state.users.reverse_sort(&conn.users);
+                }
+            }
+            state.focus = Focus::Users;
+            state.keep_visible();
+        }
+        Action::ExternalEdit => return write::open_external(state),
         Action::Raw => {
             if let Some(detail) = &mut state.detail {
                 detail.raw = !detail.raw;
@@ -57,33 +87,40 @@ pub fn action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Undo => return write::undo_last(state),
         Action::Audit => return audit::open(state, false),
         Action::Person => return person::open(state),
-        Action::Quit | Action::Help | Action::Command => {}
+        Action::Quit
+        | Action::Help
+        | Action::Command
+        | Action::Yank
+        | Action::Collapse
+        | Action::NextGroup
+        | Action::PrevGroup
+        | Action::KindFilter
+        | Action::Up
+        | Action::Down
+        | Action::PageUp
+        | Action::PageDown
+        | Action::HalfPageUp
+        | Action::HalfPageDown
+        | Action::Top
+        | Action::Bottom => {}
     }
     Vec::new()
 }
 
 /// A key while the users filter is being typed.
 pub fn filter_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    match key.code {
-        KeyCode::Esc => {
+    match type_into(&mut state.users.filter, &key) {
+        Typed::Cleared => {
             state.users.filtering = false;
-            state.users.filter.clear();
             state.refilter();
         }
-        KeyCode::Enter => state.users.filtering = false,
-        KeyCode::Backspace => {
-            state.users.filter.pop();
+        Typed::Kept => state.users.filtering = false,
+        Typed::Changed => {
             state.refilter();
             return search_server(state);
         }
-        KeyCode::Up => move_selection(state, -1),
-        KeyCode::Down => move_selection(state, 1),
-        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-            state.users.filter.push(c);
-            state.refilter();
-            return search_server(state);
-        }
-        _ => {}
+        Typed::Moved(delta) => move_selection(state, Motion::Step(delta)),
+        Typed::Ignored => {}
     }
     Vec::new()
 }
@@ -149,38 +186,32 @@ pub fn search_done(
     Vec::new()
 }
 
-/// Moves the selection of the focused pane by `delta`.
-pub fn move_selection(state: &mut State, delta: isize) {
+/// Moves the selection of the focused pane.
+pub fn move_selection(state: &mut State, motion: Motion) {
+    let page = page_rows(state);
     match state.focus {
         Focus::Connections => {
-            let n = state.connections.len();
-            let next = step(state.selected_conn, delta, n);
+            let next = motion.target(state.selected_conn, state.connections.len(), page);
             if next != state.selected_conn {
                 state.select_connection(next);
             }
         }
         Focus::Users => {
-            state.users.selected = step(state.users.selected, delta, state.users.visible.len());
+            state.users.selected =
+                motion.target(state.users.selected, state.users.visible.len(), page);
         }
         Focus::Detail => {
             if let Some(detail) = &mut state.detail {
                 if detail.raw {
-                    detail.offset = detail.offset.saturating_add_signed(delta);
+                    detail.offset = motion.target(detail.offset, usize::MAX, page);
                 } else {
                     let n = detail.record.as_ref().map_or(0, |r| r.attributes.len());
-                    detail.selected = step(detail.selected, delta, n);
+                    detail.selected = motion.target(detail.selected, n, page);
                 }
             }
         }
     }
     state.keep_visible();
-}
-
-fn step(at: usize, delta: isize, len: usize) -> usize {
-    if len == 0 {
-        return 0;
-    }
-    at.saturating_add_signed(delta).min(len - 1)
 }
 
 /// Mouse on the browse screen: a click focuses a pane and selects, the wheel moves.
@@ -204,7 +235,7 @@ pub fn mouse(state: &mut State, mouse: MouseEvent) {
                 -1
             };
             state.focus = pane;
-            move_selection(state, delta);
+            move_selection(state, Motion::Step(delta));
         }
         MouseEventKind::Down(MouseButton::Left) => {
             state.focus = pane;

@@ -7,26 +7,83 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::audit;
 use crate::app::audit::ExportFormat;
+use crate::app::command::{COMMANDS, starting_with};
 use crate::app::msg::Effect;
 use crate::app::state::{Dialog, Focus, Screen, State};
 
-/// Keys on the `:` command line.
+/// How many user names Tab offers at most.
+const USER_COMPLETIONS: usize = 50;
+
+/// Keys on the `:` command line: typing, Tab completion, Up/Down history, Enter runs.
 pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let Some(Dialog::Command(line)) = &mut state.dialog else {
+    let Some(Dialog::Command(line)) = &state.dialog else {
         return Vec::new();
     };
+    let mut line = line.clone();
     match key.code {
-        KeyCode::Esc => state.dialog = None,
-        KeyCode::Backspace if line.pop().is_none() => state.dialog = None,
-        KeyCode::Enter => {
-            let line = std::mem::take(line);
+        KeyCode::Esc => {
             state.dialog = None;
-            return run_command(state, line.trim());
+            return Vec::new();
         }
-        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => line.push(c),
+        KeyCode::Backspace if line.text.is_empty() => {
+            state.dialog = None;
+            return Vec::new();
+        }
+        KeyCode::Backspace => {
+            line.text.pop();
+            line.edited();
+        }
+        KeyCode::Enter => {
+            state.dialog = None;
+            let text = line.text.trim().to_owned();
+            crate::app::command::remember(&mut state.command_history, &text);
+            return run_command(state, &text);
+        }
+        KeyCode::Tab => line.complete(|stem, word| completions(state, stem, word)),
+        KeyCode::Up => line.recall(&state.command_history, true),
+        KeyCode::Down => line.recall(&state.command_history, false),
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+            line.text.push(c);
+            line.edited();
+        }
         _ => {}
     }
+    state.dialog = Some(Dialog::Command(line));
     Vec::new()
+}
+
+/// What Tab offers for the word being typed: a command, a connection name, or a user name of the
+/// selected connection (loaded users whose username starts with the word).
+fn completions(state: &State, stem: &str, word: &str) -> Vec<String> {
+    let command = stem.split_whitespace().next();
+    match command {
+        None => starting_with(COMMANDS.iter().map(|(name, _)| *name), word, COMMANDS.len())
+            .into_iter()
+            .map(|name| {
+                let takes_argument = COMMANDS
+                    .iter()
+                    .any(|(n, argument)| *n == name && !argument.is_empty());
+                if takes_argument {
+                    format!("{name} ")
+                } else {
+                    name
+                }
+            })
+            .collect(),
+        Some("conn" | "audit") => starting_with(
+            state.connections.iter().map(|c| c.name.as_str()),
+            word,
+            state.connections.len(),
+        ),
+        Some("user") => state.connection().map_or_else(Vec::new, |conn| {
+            starting_with(
+                conn.users.iter().filter_map(|u| u.username.as_deref()),
+                word,
+                USER_COMPLETIONS,
+            )
+        }),
+        Some(_) => Vec::new(),
+    }
 }
 
 /// Runs one command line.

@@ -106,6 +106,65 @@ pub fn open_replace(state: &mut State) -> Vec<Effect> {
     start_editor(state, editor)
 }
 
+/// `E`: the create or replace JSON in `$EDITOR`: replace when the detail pane has the focus and
+/// the service offers it, create otherwise; the form opens under the editor and shows what came
+/// back.
+pub fn open_external(state: &mut State) -> Vec<Effect> {
+    let replace = state.focus == Focus::Detail
+        && state
+            .connection()
+            .and_then(|c| c.capabilities)
+            .is_some_and(|c| c.replace);
+    let mut effects = if replace {
+        open_replace(state)
+    } else {
+        open_create(state)
+    };
+    effects.extend(edit_form_externally(state));
+    effects
+}
+
+/// Hands the JSON of the open create or replace form to `$EDITOR`.
+fn edit_form_externally(state: &mut State) -> Vec<Effect> {
+    let Some(Dialog::Editor(editor)) = &state.dialog else {
+        return Vec::new();
+    };
+    let Some(text) = editor.json_text() else {
+        return Vec::new();
+    };
+    let request = state.next_id();
+    state.external_edit = Some(request);
+    vec![Effect::EditExternally { request, text }]
+}
+
+/// `$EDITOR` exited: its text goes into the form, which is checked at once; a valid resource
+/// goes on to the preview, an invalid one stays on the form with the error.
+pub fn edited_externally(
+    state: &mut State,
+    request: RequestId,
+    result: Result<String, String>,
+) -> Vec<Effect> {
+    if state.external_edit != Some(request) {
+        return Vec::new();
+    }
+    state.external_edit = None;
+    let text = match result {
+        Ok(text) => text,
+        Err(why) => return state.toast(why, true),
+    };
+    let Some(Dialog::Editor(editor)) = &mut state.dialog else {
+        return Vec::new();
+    };
+    editor.set_json_text(&text);
+    match editor.to_edit() {
+        Some(edit) => {
+            let (conn, record) = (editor.conn, editor.record.as_deref().cloned());
+            plan(state, conn, record, edit)
+        }
+        None => Vec::new(),
+    }
+}
+
 /// `n`: create a user.
 pub fn open_create(state: &mut State) -> Vec<Effect> {
     let editor = match (
@@ -193,6 +252,9 @@ pub fn editor_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
     if state.planning.is_some() {
         return Vec::new();
+    }
+    if key.code == KeyCode::Char('e') && ctrl && editor.is_json() {
+        return edit_form_externally(state);
     }
     let submit = match key.code {
         KeyCode::Char('s') if ctrl => true,
