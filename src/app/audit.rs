@@ -132,33 +132,47 @@ impl AuditState {
 
     /// Adds what one user contributed (its findings go to the end of their groups).
     pub fn add(&mut self, conn: usize, connection: &str, audit: UserAudit) {
-        match self.audited.iter_mut().find(|(name, _)| name == connection) {
-            Some((_, users)) => *users += 1,
-            None => self.audited.push((connection.to_owned(), 1)),
-        }
-        if !audit.system_locks.is_empty() {
-            let before = self.system.counts().len();
-            self.system.add(connection, &audit.system_locks);
-            if self.system.counts().len() != before && self.shown_summaries.is_some() {
-                self.refilter_summaries();
-            }
-        }
+        self.add_all(conn, connection, [audit]);
+    }
+
+    /// Adds what several users contributed, matching the filter (built once) as they come.
+    pub fn add_all(
+        &mut self,
+        conn: usize,
+        connection: &str,
+        audits: impl IntoIterator<Item = UserAudit>,
+    ) {
         let mut filter = (!self.applied.trim().is_empty()).then(|| Filter::new(&self.applied));
-        for finding in audit.findings {
-            let index = self.rows.len() as u32;
-            let group = kind_index(finding.finding);
-            let row = AuditRow {
-                conn,
-                user_id: audit.user_id.clone(),
-                finding,
-            };
-            if let (Some(filter), Some(shown)) = (&mut filter, &mut self.groups[group].shown)
-                && filter.matches(row_columns(&row))
-            {
-                shown.push(index);
+        let mut new_summaries = false;
+        for audit in audits {
+            match self.audited.iter_mut().find(|(name, _)| name == connection) {
+                Some((_, users)) => *users += 1,
+                None => self.audited.push((connection.to_owned(), 1)),
             }
-            self.groups[group].rows.push(index);
-            self.rows.push(row);
+            if !audit.system_locks.is_empty() {
+                let before = self.system.counts().len();
+                self.system.add(connection, &audit.system_locks);
+                new_summaries |= self.system.counts().len() != before;
+            }
+            for finding in audit.findings {
+                let index = self.rows.len() as u32;
+                let group = kind_index(finding.finding);
+                let row = AuditRow {
+                    conn,
+                    user_id: audit.user_id.clone(),
+                    finding,
+                };
+                if let (Some(filter), Some(shown)) = (&mut filter, &mut self.groups[group].shown)
+                    && filter.matches(row_columns(&row))
+                {
+                    shown.push(index);
+                }
+                self.groups[group].rows.push(index);
+                self.rows.push(row);
+            }
+        }
+        if new_summaries && self.shown_summaries.is_some() {
+            self.refilter_summaries();
         }
         if !self.touched {
             self.cursor = self.first_entry();

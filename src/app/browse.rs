@@ -100,6 +100,11 @@ impl SortColumn {
         }
     }
 
+    /// The key a user sorts by in this column, ignoring case.
+    fn sort_key(self, user: &UserSummary) -> String {
+        self.key(user).to_lowercase()
+    }
+
     /// Compares two users by this column, ignoring case; ties keep list order.
     fn compare(self, users: &[UserSummary], a: usize, b: usize) -> std::cmp::Ordering {
         let key = |i: usize| users.get(i).map_or("", |u| self.key(u));
@@ -169,14 +174,21 @@ impl UserList {
         let mut filter = Filter::new(&self.filter);
         match &self.applied {
             Some(old) if narrows(old, &self.filter) => {
-                let mut kept = Vec::with_capacity(self.visible.len());
+                // The previous matches, looked at in list order (memory order: a ranked order
+                // would jump around the list and miss the cache on every row).
+                let mut previous = vec![false; users.len()];
                 for &index in &self.visible {
-                    if let Some(score) = users.get(index).and_then(|u| filter.score(columns(u))) {
-                        kept.push((score, index));
+                    if let Some(slot) = previous.get_mut(index) {
+                        *slot = true;
                     }
                 }
-                // Retaining keeps a column sort; scores changed, so a score order is redone.
-                self.set_matches(kept, users, self.sort.is_none());
+                let kept = users
+                    .iter()
+                    .enumerate()
+                    .filter(|(index, _)| previous[*index])
+                    .filter_map(|(index, user)| filter.score(columns(user)).map(|s| (s, index)))
+                    .collect();
+                self.set_matches(kept, users, true);
             }
             _ => {
                 let found = matches_from(&mut filter, users, 0);
@@ -299,12 +311,7 @@ impl UserList {
                         rows.sort_unstable_by_key(|(_, i)| rank(*i));
                     }
                 }
-                None if !self.filter.trim().is_empty() => {
-                    // Best score first, ties in list order: one integer key per row.
-                    rows.sort_unstable_by_key(|(score, index)| {
-                        (u64::from(u32::MAX - score) << 32) | (*index as u64 & 0xffff_ffff)
-                    });
-                }
+                None if !self.filter.trim().is_empty() => rows = rank_by_score(rows, users.len()),
                 None => rows.sort_unstable_by_key(|(_, index)| *index),
             }
         }
@@ -319,8 +326,9 @@ impl UserList {
             .as_ref()
             .is_some_and(|r| r.column == column && r.len == users.len());
         if !fresh {
+            // One lower-cased key per user, then plain comparisons (ties keep list order).
             let mut order: Vec<usize> = (0..users.len()).collect();
-            order.sort_by(|a, b| column.compare(users, *a, *b));
+            order.sort_by_cached_key(|i| users.get(*i).map(|u| column.sort_key(u)));
             let mut ranks = vec![0u32; users.len()];
             for (rank, index) in order.into_iter().enumerate() {
                 ranks[index] = rank as u32;
@@ -349,6 +357,51 @@ impl UserList {
         self.applied = None;
         self.ranks = None;
     }
+}
+
+/// Orders matches best score first, ties in list order, in linear time: the rows are put in list
+/// order (a bitmap over the list) and then counted into one slot per score (a stable counting
+/// sort), which keeps a keystroke over 100,000 rows well inside a frame; very high scores fall
+/// back to a comparison sort.
+fn rank_by_score(rows: Vec<(u32, usize)>, len: usize) -> Vec<(u32, usize)> {
+    const MAX_BUCKETS: u32 = 1 << 16;
+    let in_order = rows.windows(2).all(|w| w[0].1 < w[1].1);
+    let rows = if in_order {
+        rows
+    } else {
+        let mut score_of = vec![None; len];
+        for (score, index) in &rows {
+            if let Some(slot) = score_of.get_mut(*index) {
+                *slot = Some(*score);
+            }
+        }
+        score_of
+            .into_iter()
+            .enumerate()
+            .filter_map(|(index, score)| score.map(|s| (s, index)))
+            .collect()
+    };
+    let max = rows.iter().map(|(score, _)| *score).max().unwrap_or(0);
+    if max >= MAX_BUCKETS {
+        let mut rows = rows;
+        rows.sort_by_key(|(score, _)| std::cmp::Reverse(*score));
+        return rows;
+    }
+    // Slot of each score, highest first.
+    let mut starts = vec![0usize; max as usize + 2];
+    for (score, _) in &rows {
+        starts[(max - score) as usize + 1] += 1;
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    let mut ranked = vec![(0, 0); rows.len()];
+    for row in rows {
+        let slot = &mut starts[(max - row.0) as usize];
+        ranked[*slot] = row;
+        *slot += 1;
+    }
+    ranked
 }
 
 /// The rows from `start` on that match, with their scores, in list order.

@@ -12,6 +12,9 @@ pub struct DetailState {
     pub conn: usize,
     /// The service id of the user shown.
     pub user_id: String,
+    /// Where the user's row was in the connection's list when the detail was pointed at it (a
+    /// hint: checked against `user_id` before use).
+    pub row: Option<usize>,
     /// The record, once read.
     pub record: Option<Box<UserRecord>>,
     /// The read whose reply is wanted.
@@ -40,6 +43,7 @@ impl DetailState {
         Self {
             conn,
             user_id,
+            row: None,
             record: None,
             request: None,
             error: None,

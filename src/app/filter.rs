@@ -35,6 +35,8 @@ pub struct Filter {
     text_buffer: String,
     /// Where each column starts and ends in the row text, in matcher characters.
     bounds: Vec<(usize, usize)>,
+    /// Some word is anchored or exact, so column bounds are needed to score a row.
+    per_column: bool,
     column_buffer: Vec<char>,
     text: String,
 }
@@ -61,7 +63,12 @@ impl Filter {
                 matcher.config.clone()
             })
             .collect();
+        let per_column = pattern
+            .atoms
+            .iter()
+            .any(|atom| atom.kind != AtomKind::Fuzzy);
         Self {
+            per_column,
             pattern,
             configs,
             matcher,
@@ -89,7 +96,7 @@ impl Filter {
         if self.is_empty() {
             return Some(0);
         }
-        self.load(columns);
+        self.load(columns, self.per_column);
         let haystack = Utf32Str::new(&self.text_buffer, &mut self.buffer);
         let mut total = 0u32;
         for (atom, config) in self.pattern.atoms.iter().zip(&self.configs) {
@@ -115,7 +122,7 @@ impl Filter {
         if self.is_empty() {
             return per_column;
         }
-        self.load(columns.iter().copied());
+        self.load(columns.iter().copied(), true);
         let haystack = Utf32Str::new(&self.text_buffer, &mut self.buffer);
         let mut indices = Vec::new();
         for (atom, config) in self.pattern.atoms.iter().zip(&self.configs) {
@@ -160,8 +167,10 @@ impl Filter {
         per_column
     }
 
-    /// Joins the columns into the row text and records where each column lies in it.
-    fn load<'a>(&mut self, columns: impl IntoIterator<Item = &'a str>) {
+    /// Joins the columns into the row text and, when `bounds` asks for them, records where each
+    /// column lies in it (fuzzy-only patterns need not: that costs a Unicode segmentation per
+    /// column of every row).
+    fn load<'a>(&mut self, columns: impl IntoIterator<Item = &'a str>, bounds: bool) {
         self.text_buffer.clear();
         self.bounds.clear();
         let mut start = 0usize;
@@ -171,9 +180,11 @@ impl Filter {
                 start += SEPARATOR.len();
             }
             self.text_buffer.push_str(column);
-            let len = Utf32Str::new(column, &mut self.column_buffer).len();
-            self.bounds.push((start, start + len));
-            start += len;
+            if bounds {
+                let len = Utf32Str::new(column, &mut self.column_buffer).len();
+                self.bounds.push((start, start + len));
+                start += len;
+            }
         }
     }
 }
@@ -246,9 +257,13 @@ mod tests {
     fn fzf_syntax_anchors_per_column_and_excludes() {
         let ada = ["ada.lovelace", "Ada Lovelace", "ada@example.com"];
         let grace = ["grace", "Grace Hopper", "grace@navy.mil"];
-        let mut prefix = Filter::new("^love");
-        assert!(prefix.matches(ada), "the name column starts with Love");
+        let mut prefix = Filter::new("^ada");
+        assert!(prefix.matches(ada), "columns start with ada");
         assert!(!prefix.matches(grace));
+        assert!(
+            !Filter::new("^love").matches(ada),
+            "no column starts with love"
+        );
         let mut suffix = Filter::new(".mil$");
         assert!(suffix.matches(grace) && !suffix.matches(ada));
         let mut exact = Filter::new("'hop");
@@ -260,7 +275,9 @@ mod tests {
         let mut and = Filter::new("ada !hop");
         assert!(and.matches(ada) && !and.matches(grace));
         let marks = prefix.highlights(&ada);
-        assert_eq!(marks[1], [4, 5, 6, 7]);
+        assert_eq!(marks[0], [0, 1, 2]);
+        let marks = Filter::new("'lace").highlights(&ada);
+        assert_eq!(marks[0], [8, 9, 10, 11]);
     }
 
     #[test]

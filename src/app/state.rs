@@ -66,7 +66,7 @@ pub struct Toast {
 }
 
 /// The whole browser state.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct State {
     /// The key map.
     pub keys: KeyMap,
@@ -252,11 +252,15 @@ impl State {
             .filter(|d| d.conn == conn && d.user_id == id);
         let (selected, raw, record) =
             keep.map_or((0, false, None), |d| (d.selected, d.raw, d.record.clone()));
+        let row = (conn == self.selected_conn)
+            .then(|| self.users.visible.get(self.users.selected).copied())
+            .flatten();
         self.detail = Some(DetailState {
             record,
             request: Some(request),
             selected,
             raw,
+            row,
             ..DetailState::new(conn, id.clone())
         });
         vec![Effect::ReadUser { conn, request, id }]
@@ -276,15 +280,22 @@ impl State {
         if let Some(record) = &detail.record {
             return Some(record.label());
         }
-        let row = self
-            .connection()?
-            .users
-            .iter()
-            .find(|u| u.id == detail.user_id);
         Some(
-            row.and_then(|u| u.username.clone())
+            self.detail_row()
+                .and_then(|u| u.username.clone())
                 .unwrap_or_else(|| format!("user {}", detail.user_id)),
         )
+    }
+
+    /// The users-table row of the user the detail pane shows, if the list has it.
+    pub fn detail_row(&self) -> Option<&UserSummary> {
+        let detail = self.shown_detail()?;
+        let users = &self.connection()?.users;
+        detail
+            .row
+            .and_then(|row| users.get(row))
+            .filter(|u| u.id == detail.user_id)
+            .or_else(|| users.iter().find(|u| u.id == detail.user_id))
     }
 
     /// True when `n`/`N` mean the next/previous match here: the focused list has a filter or

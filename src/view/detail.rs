@@ -90,9 +90,7 @@ struct Look<'a> {
 /// The row of the user the detail is about (the selected row when there is no detail yet).
 fn summary_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
     let row = match state.shown_detail() {
-        Some(detail) => state
-            .connection()
-            .and_then(|c| c.users.iter().find(|u| u.id == detail.user_id)),
+        Some(_) => state.detail_row(),
         None => state.selected_user(),
     };
     match row {

@@ -3,6 +3,8 @@
 //! on the simulator's connections.
 #![allow(clippy::unwrap_used, dead_code)]
 
+pub mod fixtures;
+
 use std::io;
 use std::path::Path;
 use std::sync::{Arc, Mutex};

@@ -102,10 +102,11 @@ pub fn audit_read(
         return Vec::new();
     };
     let mut first_error = None;
+    let mut read = Vec::with_capacity(audits.len());
     for result in audits {
         audit.done += 1;
         match result {
-            Ok(user) => audit.add(conn, &name, user),
+            Ok(user) => read.push(user),
             Err(error) => {
                 audit.failed += 1;
                 if audit.failed == 1 {
@@ -114,6 +115,7 @@ pub fn audit_read(
             }
         }
     }
+    audit.add_all(conn, &name, read);
     if last {
         audit.finish_connection();
     }

@@ -28,6 +28,7 @@ pub fn follow_selection(state: &mut State) -> Vec<Effect> {
     let Some(id) = state.selected_user().map(|u| u.id.clone()) else {
         return Vec::new();
     };
+    let row = state.users.visible.get(state.users.selected).copied();
     if state
         .detail
         .as_ref()
@@ -42,6 +43,7 @@ pub fn follow_selection(state: &mut State) -> Vec<Effect> {
     state.detail = Some(DetailState {
         request: Some(request),
         waiting: true,
+        row,
         ..DetailState::new(conn, id)
     });
     vec![Effect::Wake {
