@@ -285,7 +285,7 @@ fn cell(text: Option<&str>) -> String {
 }
 
 /// Aligned columns; every cell sanitised and cut to [`MAX_CELL`] terminal cells.
-fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
+pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
     let rows: Vec<Vec<String>> = rows
         .into_iter()
         .map(|row| row.iter().map(|c| cell(Some(c))).collect())
