@@ -65,6 +65,7 @@ fn record(id: &str) -> UserRecord {
             vec!["EMEA".into()],
             "User",
         )],
+        groups: Vec::new(),
         raw: serde_json::json!({"first_name": "User", "email": format!("user{id}@example.com")}),
     }
 }

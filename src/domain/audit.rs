@@ -190,6 +190,7 @@ mod tests {
             email: None,
             active,
             attributes,
+            groups: Vec::new(),
             raw: serde_json::Value::Null,
         }
     }

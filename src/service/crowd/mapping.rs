@@ -150,6 +150,7 @@ pub fn record(connection: &str, user: &wire::User, mut raw: serde_json::Value) -
         email: summary.email,
         active: summary.active,
         attributes,
+        groups: Vec::new(),
         raw,
     }
 }

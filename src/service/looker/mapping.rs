@@ -84,6 +84,7 @@ pub fn record(
         email: summary.email,
         active: summary.active,
         attributes,
+        groups: Vec::new(),
         raw,
     }
 }

@@ -169,6 +169,7 @@ pub fn record(connection: &str, raw: Value) -> Result<UserRecord, ServiceError> 
         email: summary.email,
         active: summary.active,
         attributes: attributes(&raw),
+        groups: Vec::new(),
         raw,
     })
 }
