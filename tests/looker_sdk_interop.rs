@@ -72,4 +72,14 @@ async fn the_official_python_sdk_works_against_the_simulator() {
             .any(|u| u.email.as_deref() == Some("nova.sdk@example.com"))
     );
     assert!(store.tokens.is_empty(), "the SDK logged out");
+    let workload: Vec<(u64, i64, &str)> = store
+        .group_values_of(17)
+        .iter()
+        .map(|gv| (gv.group_id, gv.rank, gv.value.as_str()))
+        .collect();
+    assert_eq!(workload, [(2, 10, "europe-west1"), (4, 20, "asia-east1")]);
+    let definition = store.attribute(17).unwrap();
+    assert_eq!(definition.default_value.as_deref(), Some("us-west1"));
+    assert!(definition.user_can_edit);
+    assert!(store.attribute(15).unwrap().value_is_hidden);
 }
