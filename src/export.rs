@@ -1,17 +1,18 @@
 //! Export formats shared by the command line and the browser: RFC 4180 CSV and pretty JSON.
 //!
-//! CSV cells are sanitised (no control characters, no line breaks) and a leading formula
-//! character is neutralised so spreadsheets do not evaluate server text; JSON keeps values exact
-//! but escapes every control character. Nothing here writes files.
+//! CSV cells are sanitised (no control characters, no line breaks, invisible and bidi characters
+//! written out as `\u{…}`) and a leading formula character is neutralised so spreadsheets do not
+//! evaluate server text; JSON keeps values exact but escapes every control, invisible and bidi
+//! character. Nothing here writes files.
 
 use serde::Serialize;
 
 use crate::domain::Finding;
-use crate::text::{escape_c1_in_json, sanitize};
+use crate::text::{sanitize, terminal_safe_json};
 
 /// Pretty JSON, safe on a terminal, with a final newline.
 pub fn json<T: Serialize + ?Sized>(value: &T) -> String {
-    let mut text = escape_c1_in_json(
+    let mut text = terminal_safe_json(
         &serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".to_owned()),
     );
     text.push('\n');

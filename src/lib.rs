@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod export;
+pub mod files;
 pub mod journal;
 pub mod logging;
 pub mod secret;

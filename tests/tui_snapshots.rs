@@ -243,6 +243,7 @@ fn users_of_a_loading_read_only_connection() {
             page: UsersPage {
                 users: Vec::new(),
                 total: None,
+                duplicates_removed: 0,
             },
         },
     );

@@ -96,6 +96,7 @@ fn loaded() -> State {
             page: UsersPage {
                 users: (1..=30).map(|i| summary(&i.to_string())).collect(),
                 total: Some(30),
+                duplicates_removed: 0,
             },
         },
     );
@@ -162,6 +163,7 @@ fn stale_pages_and_records_are_dropped() {
             page: UsersPage {
                 users: vec![summary("x")],
                 total: None,
+                duplicates_removed: 0,
             },
         },
     );
@@ -436,6 +438,7 @@ fn filtering_while_loading_searches_the_server_and_never_duplicates() {
         page: UsersPage {
             users,
             total: Some(4),
+            duplicates_removed: 0,
         },
     };
     update(&mut state, page(vec![summary("1"), summary("2")]));

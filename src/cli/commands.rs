@@ -52,13 +52,17 @@ pub async fn dispatch(command: Command, globals: &Globals) -> Result<(), CliErro
             let query = ListQuery { filter, limit };
             let mut stream = output::UsersStream::new(format);
             let mut stdout = std::io::stdout();
-            directory
+            let listed = directory
                 .list_users(&query, &mut |page| {
                     use std::io::Write;
-                    let _ = stdout.write_all(stream.page(&page.users).as_bytes());
+                    let _ = stdout.write_all(stream.page(&page).as_bytes());
                     let _ = stdout.flush();
                 })
-                .await?;
+                .await;
+            if let Some(warning) = stream.warning(&conn) {
+                eprintln!("{warning}");
+            }
+            listed?;
             print!("{}", stream.finish());
             Ok(())
         }

@@ -115,6 +115,7 @@ pub async fn execute(cli: Cli) -> Result<(), CliError> {
             read_only: cli.read_only,
             insecure: cli.insecure,
             notices: None,
+            timeout: cli.timeout,
         },
         color: cli.color,
     };

@@ -266,3 +266,21 @@ pub async fn raw_login(http: &reqwest::Client, sim: &RunningSimulator) -> String
     let token: serde_json::Value = response.json().await.unwrap();
     token["access_token"].as_str().unwrap().to_owned()
 }
+
+/// Creates a Looker user in the simulator through its own API (as any client would) from a
+/// `User` body, and returns the new id.
+pub async fn create_looker_user(sim: &RunningSimulator, body: serde_json::Value) -> String {
+    let http = reqwest::Client::new();
+    let token = raw_login(&http, sim).await;
+    let created: serde_json::Value = http
+        .post(format!("{}/looker/api/4.0/users", sim.base_url()))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    created["id"].as_str().unwrap().to_owned()
+}

@@ -54,11 +54,8 @@ impl Directory for Client {
             .map(str::trim)
             .filter(|f| !f.is_empty())
             .map(filter_restriction);
-        self.all_users(restriction.as_deref(), query.limit, &mut |users| {
-            on_page(UsersPage {
-                users: users.iter().map(mapping::summary).collect(),
-                total: None,
-            })
+        self.all_users(restriction.as_deref(), query.limit, &mut |page| {
+            on_page(page.into_users(mapping::summary))
         })
         .await
     }
@@ -161,7 +158,7 @@ impl Directory for Client {
         };
         match self.user(&name).await {
             Ok((user, _)) if target::same(&user.name, &name, Case::Insensitive) => {
-                Ok(vec![sanitize(&user.name)])
+                Ok(vec![user.name])
             }
             Ok(_) => Ok(Vec::new()),
             Err(ServiceError::Status(status)) if status.status == 404 => Ok(Vec::new()),
@@ -185,7 +182,7 @@ impl Directory for Client {
 }
 
 fn body_name(body: &Value) -> Option<String> {
-    body.get("name").and_then(Value::as_str).map(sanitize)
+    body.get("name").and_then(Value::as_str).map(str::to_owned)
 }
 
 impl Client {

@@ -66,11 +66,8 @@ impl Directory for Client {
             }
             None => Vec::new(),
         };
-        self.all_users(&search, query.limit, &mut |users, total| {
-            on_page(UsersPage {
-                users: users.iter().map(mapping::summary).collect(),
-                total,
-            })
+        self.all_users(&search, query.limit, &mut |page| {
+            on_page(page.into_users(mapping::summary))
         })
         .await
     }
@@ -239,8 +236,8 @@ impl Client {
         exact: impl Fn(&super::wire::User) -> bool + Send + Sync,
     ) -> Result<Vec<super::wire::User>, ServiceError> {
         let mut found = Vec::new();
-        self.all_users(search, None, &mut |users, _| {
-            found.extend(users.into_iter().filter(|u| exact(u)));
+        self.all_users(search, None, &mut |page| {
+            found.extend(page.items.into_iter().filter(|u| exact(u)));
         })
         .await?;
         Ok(found)

@@ -5,6 +5,8 @@
 //! `No Value` nothing, anything else the user's own value. Hidden values are dropped here even if
 //! a server sent them, so they cannot travel further.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::collections::BTreeMap;
 
 use super::wire;
