@@ -3,8 +3,8 @@
 //! attribute's group values, ranks or default — the users whose effective value would change.
 //!
 //! The precedence rule is not restated here: each user's chain (own value, the group values of the
-//! user's groups, the default) is handed to [`precedence::resolve`], the resolver the detail view
-//! uses, so the detail and a preview can never disagree. Everything is pure and service-neutral:
+//! user's groups, the default) is handed to [`precedence::resolve`](super::precedence::resolve),
+//! the resolver the detail view uses, so the detail and a preview can never disagree. Everything is pure and service-neutral:
 //! no I/O and no service wording. Hidden values are never held: a hidden attribute's values are
 //! [`Stored::Hidden`] (whatever text a caller passes is dropped), and results for it carry
 //! sources and counts, never values.
@@ -322,7 +322,7 @@ impl AttributeState {
             .or_else(|| self.group_names.get(group_id).map(String::as_str))
     }
 
-    /// A user's effective value and its source, by [`precedence::resolve`].
+    /// A user's effective value and its source, by [`precedence::resolve`](super::precedence::resolve).
     pub fn resolve(&self, member: &Member) -> Effective {
         let text = |stored: &Stored| stored.text().map(str::to_owned).into_iter().collect();
         // A group candidate's `source` is its index in `group_values`, to find it again after
