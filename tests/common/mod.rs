@@ -267,6 +267,24 @@ pub async fn wait_until(timeout: Duration, mut condition: impl FnMut() -> bool) 
 }
 
 /// Logs in to the simulated Looker with reqwest and returns the access token.
+/// `(source, value, rank)` of each entry of a Looker `attribute_values` answer, in order.
+pub fn lookup_chain(
+    values: &serde_json::Value,
+) -> Vec<(String, serde_json::Value, serde_json::Value)> {
+    values
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["source"].as_str().unwrap().to_owned(),
+                v["value"].clone(),
+                v["rank"].clone(),
+            )
+        })
+        .collect()
+}
+
 pub async fn raw_login(http: &reqwest::Client, sim: &RunningSimulator) -> String {
     let response = http
         .post(format!("{}/looker/api/4.0/login", sim.base_url()))
