@@ -49,13 +49,21 @@ fn csv_cell(cell: &str) -> String {
 }
 
 /// The header of the findings CSV (the JSON keys of product.md's audit shape).
-pub const FINDING_COLUMNS: [&str; 5] = ["connection", "user", "attribute", "finding", "detail"];
+pub const FINDING_COLUMNS: [&str; 6] = [
+    "connection",
+    "user",
+    "user_id",
+    "attribute",
+    "finding",
+    "detail",
+];
 
 /// One finding as CSV cells, in [`FINDING_COLUMNS`] order.
 pub fn finding_cells(finding: &Finding) -> Vec<String> {
     vec![
         finding.connection.clone(),
-        finding.user.clone(),
+        finding.user.clone().unwrap_or_default(),
+        finding.user_id.clone().unwrap_or_default(),
         finding.attribute.clone(),
         finding.finding.as_str().to_owned(),
         finding.detail.clone(),

@@ -364,7 +364,14 @@ async fn audit_reports_hidden_values_without_them() {
     for finding in &findings {
         assert_eq!(
             keys(finding),
-            ["connection", "user", "attribute", "finding", "detail"]
+            [
+                "connection",
+                "user",
+                "user_id",
+                "attribute",
+                "finding",
+                "detail"
+            ]
         );
     }
     let hidden: Vec<(&str, &str)> = findings

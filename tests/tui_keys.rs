@@ -292,7 +292,8 @@ fn audit_groups_collapse_jump_and_filter_by_kind() {
     state.screen = Screen::Audit(Box::new(AuditState::new(5, vec![0])));
     let finding = |user: &str, kind| Finding {
         connection: "a".to_owned(),
-        user: user.to_owned(),
+        user: Some(user.to_owned()),
+        user_id: Some(user.to_owned()),
         attribute: "region".to_owned(),
         finding: kind,
         detail: "d".to_owned(),

@@ -188,7 +188,7 @@ impl AuditState {
             let f = &rows[*i as usize].finding;
             (
                 f.connection.clone(),
-                f.user.to_lowercase(),
+                f.user.as_deref().unwrap_or_default().to_lowercase(),
                 f.attribute.clone(),
             )
         };
@@ -527,7 +527,7 @@ pub fn row_columns(row: &AuditRow) -> [&str; 5] {
     [
         f.finding.as_str(),
         f.connection.as_str(),
-        f.user.as_str(),
+        f.user.as_deref().unwrap_or_default(),
         f.attribute.as_str(),
         f.detail.as_str(),
     ]
@@ -585,7 +585,8 @@ mod tests {
             user_id: user.to_owned(),
             finding: Finding {
                 connection: "looker".to_owned(),
-                user: user.to_owned(),
+                user: Some(user.to_owned()),
+                user_id: Some(user.to_owned()),
                 attribute: attribute.to_owned(),
                 finding: kind,
                 detail: format!("detail, \"{attribute}\""),
@@ -613,7 +614,10 @@ mod tests {
             .map(|line| match line {
                 AuditLine::Header(kind, count) => format!("{} ({count})", kind.as_str()),
                 AuditLine::Summary(i) => format!("= {}", audit.summary(i).attribute),
-                AuditLine::Row(i) => format!("- {}", audit.rows[i].finding.user),
+                AuditLine::Row(i) => format!(
+                    "- {}",
+                    audit.rows[i].finding.user.as_deref().unwrap_or_default()
+                ),
             })
             .collect()
     }
@@ -694,7 +698,7 @@ mod tests {
         let text = render_export(ExportFormat::Csv, &[finding]);
         assert_eq!(
             text,
-            "connection,user,attribute,finding,detail\r\nlooker,'=cmd,email,locked,\"a, \"\"b\"\"\"\r\n"
+            "connection,user,user_id,attribute,finding,detail\r\nlooker,'=cmd,'=cmd,email,locked,\"a, \"\"b\"\"\"\r\n"
         );
     }
 
@@ -708,7 +712,14 @@ mod tests {
         assert_eq!(value[0]["finding"], "overrides_group");
         assert_eq!(
             value[0].as_object().unwrap().keys().collect::<Vec<_>>(),
-            ["connection", "user", "attribute", "finding", "detail"]
+            [
+                "connection",
+                "user",
+                "user_id",
+                "attribute",
+                "finding",
+                "detail"
+            ]
         );
     }
 

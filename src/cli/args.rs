@@ -281,6 +281,10 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// List a system-managed attribute's lock on every user, instead of one line per
+        /// attribute with the count of users.
+        #[arg(long)]
+        per_user: bool,
     },
     /// Write a first config (`init`), or check the config and every connection (`check`).
     Config {

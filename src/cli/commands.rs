@@ -8,19 +8,13 @@
 use std::io::Read;
 use std::path::Path;
 
-use futures::StreamExt;
-
-use super::args::{BatchCommand, Command, Format, Selection, ShowFormat};
+use super::args::{BatchCommand, Command, Selection, ShowFormat};
 use super::output;
 use super::write::{create_user, write_user};
 use super::{CliError, Globals, history, sim};
-use crate::domain::audit::audit_record;
-use crate::domain::{Edit, Finding};
-use crate::service::{AnyDirectory, ListQuery, ServiceError};
+use crate::domain::Edit;
+use crate::service::ListQuery;
 use crate::simulator::SimOptions;
-
-/// Records read at once during an audit.
-const AUDIT_CONCURRENCY: usize = 8;
 
 /// Runs one command.
 pub async fn dispatch(command: Command, globals: &Globals) -> Result<(), CliError> {
@@ -137,7 +131,11 @@ pub async fn dispatch(command: Command, globals: &Globals) -> Result<(), CliErro
             let resource = read_json_file(&file)?;
             create_user(globals, &conn, resource, &write).await
         }
-        Command::Audit { conns, format } => audit(globals, conns, format).await,
+        Command::Audit {
+            conns,
+            format,
+            per_user,
+        } => super::audit::run(globals, conns, format, per_user).await,
         Command::Log { format } => history::log(format),
         Command::Demo { users } => super::browse::demo(users, globals).await,
         Command::Bench { users } => crate::bench::run(users).await.map_err(CliError::Usage),
@@ -236,53 +234,6 @@ fn read_json_file(path: &Path) -> Result<serde_json::Value, CliError> {
         )));
     }
     Ok(value)
-}
-
-/// Audits the named connections (all when none is named).
-async fn audit(globals: &Globals, conns: Vec<String>, format: Format) -> Result<(), CliError> {
-    let config = globals.load_config()?;
-    let names: Vec<String> = if conns.is_empty() {
-        config.connections.iter().map(|c| c.name.clone()).collect()
-    } else {
-        conns
-    };
-    let mut findings: Vec<Finding> = Vec::new();
-    let mut failures = Vec::new();
-    for name in &names {
-        let directory = globals.open(&config, name)?;
-        match audit_connection(&directory).await {
-            Ok(found) => findings.extend(found),
-            Err(error) => {
-                eprintln!(
-                    "roster: audit of `{name}` failed: {}",
-                    crate::text::sanitize(&error.to_string())
-                );
-                failures.push(name.clone());
-            }
-        }
-    }
-    output::print(&output::findings(&findings, format));
-    if failures.is_empty() {
-        Ok(())
-    } else {
-        Err(CliError::Partial(format!(
-            "the audit of {} failed",
-            failures.join(", ")
-        )))
-    }
-}
-
-/// Every finding of one connection: every user's record, read a few at a time.
-pub async fn audit_connection(directory: &AnyDirectory) -> Result<Vec<Finding>, ServiceError> {
-    let users = directory.collect_users(&ListQuery::default()).await?;
-    let mut records = futures::stream::iter(users)
-        .map(|user| async move { directory.read_user(&user.id).await })
-        .buffered(AUDIT_CONCURRENCY);
-    let mut findings = Vec::new();
-    while let Some(record) = records.next().await {
-        findings.extend(audit_record(&record?));
-    }
-    Ok(findings)
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! refused or failed, 2 usage or config error.
 
 mod args;
+mod audit;
 mod batch;
 mod browse;
 mod commands;
@@ -17,6 +18,7 @@ mod output;
 mod selection;
 mod signals;
 mod sim;
+mod stream;
 mod style;
 mod write;
 

@@ -8,6 +8,7 @@
 use serde::Serialize;
 
 use super::args::Format;
+use super::stream::{CsvRows, FixedTable, JsonArray};
 use crate::domain::{Attribute, Finding, Group, UserRecord, UserSummary};
 use crate::service::UsersPage;
 use crate::text::{display_width, pad_to_width, sanitize, truncate_to_width};
@@ -33,7 +34,8 @@ pub fn json<T: Serialize>(value: &T) -> String {
 /// JSON and CSV are streamed; a table needs every row for its widths and comes at the end.
 pub struct UsersStream {
     format: Format,
-    written: usize,
+    json: JsonArray,
+    csv: CsvRows,
     duplicates_removed: usize,
     table_rows: Vec<UserSummary>,
 }
@@ -43,7 +45,8 @@ impl UsersStream {
     pub fn new(format: Format) -> Self {
         Self {
             format,
-            written: 0,
+            json: JsonArray::default(),
+            csv: CsvRows::new(&USER_COLUMNS),
             duplicates_removed: 0,
             table_rows: Vec::new(),
         }
@@ -72,32 +75,9 @@ impl UsersStream {
         if users.is_empty() {
             return String::new();
         }
-        let first = self.written == 0;
-        self.written = self.written.saturating_add(users.len());
         match self.format {
-            Format::Json => {
-                let mut text = String::new();
-                for (index, user) in users.iter().enumerate() {
-                    text.push_str(if first && index == 0 { "[\n" } else { ",\n" });
-                    let item = json(user);
-                    let indented: Vec<String> = item
-                        .trim_end()
-                        .lines()
-                        .map(|line| format!("  {line}"))
-                        .collect();
-                    text.push_str(&indented.join("\n"));
-                }
-                text
-            }
-            Format::Csv => {
-                let text = crate::export::csv(&USER_COLUMNS, users.iter().map(user_cells));
-                if first {
-                    text
-                } else {
-                    text.split_once("\r\n")
-                        .map_or(String::new(), |(_, rows)| rows.to_owned())
-                }
-            }
+            Format::Json => users.iter().map(|user| self.json.item(user)).collect(),
+            Format::Csv => self.csv.rows(users.iter().map(user_cells)),
             Format::Table => {
                 self.table_rows.extend_from_slice(users);
                 String::new()
@@ -108,16 +88,62 @@ impl UsersStream {
     /// The text that closes the listing.
     pub fn finish(&mut self) -> String {
         match self.format {
-            Format::Json if self.written == 0 => "[]\n".to_owned(),
-            Format::Json => "\n]\n".to_owned(),
-            Format::Csv if self.written == 0 => {
-                crate::export::csv(&USER_COLUMNS, Vec::<Vec<String>>::new())
-            }
-            Format::Csv => String::new(),
+            Format::Json => self.json.finish(),
+            Format::Csv => self.csv.finish(),
             Format::Table => table(
                 &["ID", "USERNAME", "DISPLAY NAME", "EMAIL", "ACTIVE"],
                 std::mem::take(&mut self.table_rows).iter().map(user_cells),
             ),
+        }
+    }
+}
+
+/// Audit findings written as they are found: a JSON array, CSV, or a table with fixed widths.
+pub struct FindingsStream {
+    format: Format,
+    json: JsonArray,
+    csv: CsvRows,
+    table: FixedTable,
+}
+
+impl FindingsStream {
+    /// An audit in this format, nothing written yet.
+    pub fn new(format: Format) -> Self {
+        Self {
+            format,
+            json: JsonArray::default(),
+            csv: CsvRows::new(&crate::export::FINDING_COLUMNS),
+            table: FixedTable::new(
+                &["CONNECTION", "USER", "ATTRIBUTE", "FINDING", "DETAIL"],
+                &[12, 24, 24, 19],
+            ),
+        }
+    }
+
+    /// The text of one finding.
+    pub fn finding(&mut self, finding: &Finding) -> String {
+        match self.format {
+            Format::Json => self.json.item(finding),
+            Format::Csv => self.csv.rows([crate::export::finding_cells(finding)]),
+            Format::Table => self.table.row(&[
+                finding.connection.clone(),
+                finding
+                    .user
+                    .clone()
+                    .unwrap_or_else(|| "(every user)".to_owned()),
+                finding.attribute.clone(),
+                finding.finding.as_str().to_owned(),
+                finding.detail.clone(),
+            ]),
+        }
+    }
+
+    /// The text that closes the audit.
+    pub fn finish(&mut self) -> String {
+        match self.format {
+            Format::Json => self.json.finish(),
+            Format::Csv => self.csv.finish(),
+            Format::Table => self.table.finish(),
         }
     }
 }
@@ -132,18 +158,6 @@ fn user_cells(u: &UserSummary) -> Vec<String> {
         u.email.clone().unwrap_or_default(),
         u.active.to_string(),
     ]
-}
-
-/// The audit findings.
-pub fn findings(findings: &[Finding], format: Format) -> String {
-    match format {
-        Format::Json => json(&findings),
-        Format::Csv => crate::export::findings_csv(findings),
-        Format::Table => table(
-            &["CONNECTION", "USER", "ATTRIBUTE", "FINDING", "DETAIL"],
-            findings.iter().map(crate::export::finding_cells),
-        ),
-    }
 }
 
 /// The journal as a table, oldest first.

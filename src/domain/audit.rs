@@ -52,8 +52,11 @@ impl FindingKind {
 pub struct Finding {
     /// The connection name.
     pub connection: String,
-    /// The user's username, or id when there is none.
-    pub user: String,
+    /// The user's username, or id when there is none; `None` for a summary that stands for
+    /// every user of the connection (a system-managed lock).
+    pub user: Option<String>,
+    /// The user's service id; `None` for a summary.
+    pub user_id: Option<String>,
     /// The attribute's name.
     pub attribute: String,
     /// What was found.
@@ -123,7 +126,8 @@ fn findings_of(record: &UserRecord, counted_apart: fn(&Attribute) -> bool) -> Ve
             }
             findings.push(Finding {
                 connection: record.connection.clone(),
-                user: user.clone(),
+                user: Some(user.clone()),
+                user_id: Some(record.id.clone()),
                 attribute: attribute.name.clone(),
                 finding,
                 detail,
@@ -164,7 +168,8 @@ impl SystemLockCount {
     pub fn finding(&self, audited: usize) -> Finding {
         Finding {
             connection: self.connection.clone(),
-            user: String::new(),
+            user: None,
+            user_id: None,
             attribute: self.attribute.clone(),
             finding: FindingKind::Locked,
             detail: self.detail(audited),
@@ -441,7 +446,7 @@ mod tests {
             locks.counts()[1].detail(3),
             "locked on 1 of 3 users: system attribute"
         );
-        assert_eq!(locks.counts()[1].finding(3).user, "");
+        assert_eq!(locks.counts()[1].finding(3).user, None);
         assert_eq!(grouped(999), "999");
         assert_eq!(grouped(1_000), "1,000");
     }

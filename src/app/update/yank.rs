@@ -14,9 +14,10 @@ pub fn open(state: &mut State) -> Vec<Effect> {
         Screen::Audit(audit) => match audit.selected_line() {
             AuditLine::Row(index) => audit.rows.get(index).map(|row| {
                 let f = &row.finding;
+                let user = f.user.clone().unwrap_or_default();
                 YankMenu::new([
-                    ('u', format!("user {}", f.user), Some(f.user.clone())),
-                    ('i', format!("id of {}", f.user), Some(row.user_id.clone())),
+                    ('u', format!("user {user}"), Some(user.clone())),
+                    ('i', format!("id of {user}"), Some(row.user_id.clone())),
                     ('a', "attribute name".to_owned(), Some(f.attribute.clone())),
                     ('d', "finding detail".to_owned(), Some(f.detail.clone())),
                 ])
