@@ -60,25 +60,6 @@ fn departments(sim: &RunningSimulator) -> HashMap<String, Vec<String>> {
         .collect()
 }
 
-/// How many times the simulator applied the attribute write of each Crowd user.
-fn applied_per_user(proxy: &LossyProxy) -> HashMap<String, usize> {
-    let mut per_user = HashMap::new();
-    for (request, count) in proxy.applied_writes() {
-        if let Some(query) = request
-            .strip_prefix("POST ")
-            .and_then(|t| t.split_once("/user/attribute?"))
-            .map(|(_, q)| q)
-        {
-            let user = url::form_urlencoded::parse(query.as_bytes())
-                .find(|(k, _)| k == "username")
-                .map(|(_, v)| v.into_owned())
-                .unwrap();
-            *per_user.entry(user).or_default() += count;
-        }
-    }
-    per_user
-}
-
 fn report(output: &std::process::Output) -> Value {
     serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}\n{}", common::stdout(output), stderr(output)))
@@ -114,7 +95,7 @@ async fn a_two_thousand_user_batch_under_faults_writes_each_item_once_or_reports
     let items = report["items"].as_array().unwrap();
     assert!(items.len() >= 2000, "{} items", items.len());
     let now = departments(&sim);
-    let applied = applied_per_user(&proxy);
+    let applied = proxy.crowd_attribute_writes_per_user();
     let (mut written, mut reported) = (0, 0);
     for item in items {
         let user = item["user_id"].as_str().unwrap();
@@ -200,7 +181,7 @@ async fn a_batch_killed_halfway_and_resumed_writes_each_remaining_item_once_and_
         shown["counts"]["written"].as_u64(),
         Some(items.len() as u64)
     );
-    let applied = applied_per_user(&proxy);
+    let applied = proxy.crowd_attribute_writes_per_user();
     let now = departments(&sim);
     for item in items {
         let user = item["user_id"].as_str().unwrap();

@@ -45,7 +45,7 @@ pub struct Cli {
 pub enum Format {
     /// Aligned columns for people.
     Table,
-    /// JSON, in the stable shapes of product.md.
+    /// JSON, in the stable shapes the README documents (safe for scripts).
     Json,
     /// RFC 4180 CSV with a header row.
     Csv,
@@ -56,7 +56,7 @@ pub enum Format {
 pub enum ShowFormat {
     /// Aligned columns for people.
     Table,
-    /// JSON, in the stable shape of product.md.
+    /// JSON, in the stable shape the README documents (safe for scripts).
     Json,
 }
 

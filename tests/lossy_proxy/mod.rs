@@ -103,6 +103,28 @@ impl LossyProxy {
     pub fn applied_writes(&self) -> HashMap<String, usize> {
         self.applied.lock().unwrap().clone()
     }
+
+    /// How many times the simulator applied a Crowd attribute write
+    /// (`POST …/user/attribute?username=…`), per username.
+    pub fn crowd_attribute_writes_per_user(&self) -> HashMap<String, usize> {
+        let mut per_user = HashMap::new();
+        for (request, count) in self.applied_writes() {
+            let Some(query) = request
+                .strip_prefix("POST ")
+                .and_then(|t| t.split_once("/user/attribute?"))
+                .map(|(_, q)| q)
+            else {
+                continue;
+            };
+            if let Some(user) = url::form_urlencoded::parse(query.as_bytes())
+                .find(|(k, _)| k == "username")
+                .map(|(_, v)| v.into_owned())
+            {
+                *per_user.entry(user).or_default() += count;
+            }
+        }
+        per_user
+    }
 }
 
 impl Drop for LossyProxy {
