@@ -4,7 +4,7 @@
 //! lifetime of at most [`MAX_TOKEN_LIFETIME`], whatever the server claims) and fetched again after
 //! a 401. Lists page with `limit`/`offset` under the shared [`paging`](crate::service::paging)
 //! rules: once the first page announces a believable `X-Total-Count`, the remaining pages are
-//! fetched concurrently within a bounded window.
+//! fetched concurrently, as many as the connection's request window allows.
 
 #![deny(clippy::arithmetic_side_effects)]
 
@@ -24,10 +24,19 @@ use crate::service::http::{Body, FormValue, HttpClient, Request, Response, endpo
 use crate::service::paging::{Fetched, Listing, Page};
 use crate::service::plan::PlannedRequest;
 
-/// Users per page when listing.
-pub const PAGE_SIZE: usize = 500;
-/// Pages in flight at once.
-const PAGE_WINDOW: usize = 4;
+/// Users per page when listing. Looker publishes no maximum for `limit` (api-facts §3.2,
+/// UNCONFIRMED; without `limit` a list endpoint returns every user in one answer, so the server
+/// has no small cap), and 1000 is what the official SDK comparison pages with. A server that caps
+/// pages lower is followed at its own size by the paging rules.
+pub const PAGE_SIZE: usize = 1000;
+/// The most requests in flight on a Looker connection unless `max_concurrency` says otherwise.
+/// Looker rate-limits only the endpoints that could be abused, such as
+/// `scheduled_plan_run_once` at 10 calls a second (Looker help center, "Is there a limit to the
+/// number of API requests you can send at one time?", last tested 2019-10-07); the user and
+/// attribute endpoints are not among them, and each node has a hard limit of 200 active threads
+/// that a client must not exhaust. Sixteen is a small share of that and enough to hide 100 ms of
+/// latency per page.
+pub const DEFAULT_MAX_CONCURRENCY: usize = 16;
 /// A token is renewed when it has less than this left.
 const RENEW_BEFORE_EXPIRY: Duration = Duration::from_secs(60);
 /// The longest a token is reused, whatever `expires_in` claims (Looker's tokens last an hour).
@@ -216,15 +225,15 @@ impl Client {
 
     /// Every user (or every match of `search`), page by page, up to `limit`.
     ///
-    /// Pages after the first are fetched `PAGE_WINDOW` at a time and delivered to `on_page` in
-    /// order, under the shared paging rules.
+    /// Pages after the first are fetched as many at a time as the connection's window allows and
+    /// delivered to `on_page` in order, under the shared paging rules.
     pub async fn all_users(
         &self,
         search: &[(&str, String)],
         limit: Option<usize>,
         on_page: &mut (dyn FnMut(Page<wire::User>) + Send),
     ) -> Result<(), ServiceError> {
-        Listing::new(&self.connection, "offset", 0, PAGE_SIZE, PAGE_WINDOW)
+        Listing::new(&self.connection, "offset", 0, PAGE_SIZE, self.http.window())
             .with_limit(limit)
             .run(
                 |offset, count| async move {
