@@ -20,5 +20,6 @@ pub mod simulator;
 pub mod terminal;
 pub mod text;
 pub mod time;
+pub mod tui;
 pub mod view;
 pub mod write;

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use futures::StreamExt;
 
-use super::args::{Command, Format, ShowFormat};
+use super::args::{BatchCommand, Command, Format, Selection, ShowFormat};
 use super::output;
 use super::write::{create_user, write_user};
 use super::{CliError, Globals, history, sim};
@@ -80,35 +80,42 @@ pub async fn dispatch(command: Command, globals: &Globals) -> Result<(), CliErro
             conn,
             user,
             assignments,
+            selection,
             write,
         } => {
+            let (user, assignments) = single_or_bulk(user, assignments, &selection);
             let pairs = parse_assignments(&assignments)?;
             let edits = group_values(pairs)
                 .into_iter()
                 .map(|(name, values)| Edit::SetAttribute { name, values })
                 .collect();
-            write_user(globals, &conn, &user, edits, &write).await
+            write_one_or_many(globals, &conn, user, &selection, "set", edits, &write).await
         }
         Command::Unset {
             conn,
             user,
             names,
+            selection,
             write,
         } => {
+            let (user, names) = single_or_bulk(user, names, &selection);
             let edits = names
                 .into_iter()
                 .map(|name| Edit::UnsetAttribute { name })
                 .collect();
-            write_user(globals, &conn, &user, edits, &write).await
+            write_one_or_many(globals, &conn, user, &selection, "unset", edits, &write).await
         }
         Command::Update {
             conn,
             user,
             assignments,
+            selection,
             write,
         } => {
+            let (user, assignments) = single_or_bulk(user, assignments, &selection);
             let fields = parse_assignments(&assignments)?;
-            write_user(globals, &conn, &user, vec![Edit::Update { fields }], &write).await
+            let edits = vec![Edit::Update { fields }];
+            write_one_or_many(globals, &conn, user, &selection, "update", edits, &write).await
         }
         Command::Replace {
             conn,
@@ -134,11 +141,53 @@ pub async fn dispatch(command: Command, globals: &Globals) -> Result<(), CliErro
         Command::Log { format } => history::log(format),
         Command::Demo { users } => super::browse::demo(users, globals).await,
         Command::Bench { users } => crate::bench::run(users).await.map_err(CliError::Usage),
-        Command::Undo { id, write } => history::undo(globals, id, &write).await,
+        Command::Undo {
+            batch: Some(batch),
+            write,
+            ..
+        } => super::batch::undo(globals, &batch, &write).await,
+        Command::Undo { id, write, .. } => history::undo(globals, id, &write).await,
+        Command::Batch {
+            command: BatchCommand::Show { id, format },
+        } => super::batch::show(&id, format),
+        Command::Batch {
+            command: BatchCommand::Resume { id, format, write },
+        } => super::batch::resume(globals, &id, &write, format).await,
         Command::Config { command } => super::config_cmd::run(command, globals).await,
         Command::Doctor(args) => super::config_cmd::check(&args, globals).await,
         Command::Completions { shell, dynamic } => super::completions::print(shell, dynamic),
         Command::Man => super::completions::man(),
+    }
+}
+
+/// With a selection, the positional USER is really the first NAME=VALUE (or NAME): returns the
+/// user (None for a bulk edit) and the whole list.
+fn single_or_bulk(
+    user: String,
+    mut rest: Vec<String>,
+    selection: &Selection,
+) -> (Option<String>, Vec<String>) {
+    if selection.is_bulk() {
+        rest.insert(0, user);
+        (None, rest)
+    } else {
+        (Some(user), rest)
+    }
+}
+
+/// One user's write, or a bulk edit of the selection.
+async fn write_one_or_many(
+    globals: &Globals,
+    conn: &str,
+    user: Option<String>,
+    selection: &Selection,
+    action: &str,
+    edits: Vec<Edit>,
+    write: &super::args::WriteFlags,
+) -> Result<(), CliError> {
+    match user {
+        Some(user) => write_user(globals, conn, &user, edits, write).await,
+        None => super::batch::bulk(globals, conn, selection, action, edits, write).await,
     }
 }
 

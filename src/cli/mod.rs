@@ -6,6 +6,7 @@
 //! refused or failed, 2 usage or config error.
 
 mod args;
+mod batch;
 mod browse;
 mod commands;
 mod completions;
@@ -13,6 +14,7 @@ mod config_cmd;
 mod confirm;
 mod history;
 mod output;
+mod selection;
 mod signals;
 mod sim;
 mod style;
