@@ -1,12 +1,14 @@
 //! The adaptive request window over loopback: a small Looker-shaped server that counts the
-//! requests it holds at once shows that `max_concurrency` is never exceeded by anything the
-//! connection does, that 429s with `Retry-After` narrow the window while the listing still comes
-//! out whole and in order, that a `Retry-After` holds back requests not yet sent, and that waiting
-//! for a slot counts against the overall deadline.
+//! requests it holds at once shows that the window starts modestly and widens to its cap on a
+//! fast server, that `max_concurrency` is never exceeded by anything the connection does, that
+//! 429s with `Retry-After` narrow the window while the listing still comes out whole and in order,
+//! that a `Retry-After` holds back requests not yet sent, and that waiting for a slot counts
+//! against the overall deadline; the simulator with injected 429s shows that each service's
+//! listing still returns every user exactly once.
 
 #![allow(clippy::unwrap_used, clippy::arithmetic_side_effects)]
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -16,11 +18,13 @@ use axum::extract::{Query, State};
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use reqwest::Method as ClientMethod;
-use roster::config::{Connection, Credentials};
+use roster::config::{Config, Connection, Credentials};
 use roster::domain::ServiceKind;
 use roster::secret::Secret;
 use roster::service::http::{HttpClient, Request, Timeouts};
 use roster::service::{AnyDirectory, ListQuery, OpenOptions, ServiceError};
+use roster::simulator::faults::FaultSpec;
+use roster::simulator::{self, RunningSimulator, SimOptions};
 use serde_json::{Value, json};
 
 /// How the fake behaves.
@@ -32,6 +36,9 @@ struct Behaviour {
     delay: Duration,
     /// Page requests beyond this many at once are refused with 429 and `Retry-After: 1`.
     page_limit: Option<usize>,
+    /// The most users one page holds, whatever `limit` asks (cheap pages keep the client and the
+    /// fake, which share two cores, from slowing answers down themselves).
+    page_cap: Option<usize>,
 }
 
 /// What the fake saw.
@@ -61,6 +68,20 @@ async fn fake(behaviour: Behaviour) -> Fake {
         let _ = axum::serve(listener, router).await;
     });
     Fake { url, seen }
+}
+
+/// A fake that answers every request after 300 ms, with pages of at most 50 users: slow enough,
+/// and pages small enough, that the work of the client and the fake (a debug build on a busy
+/// machine, two cores) cannot double their latency, so only the window limits how many requests
+/// are in flight.
+async fn fake_with_small_pages(users: usize) -> Fake {
+    fake(Behaviour {
+        users,
+        delay: Duration::from_millis(300),
+        page_limit: None,
+        page_cap: Some(50),
+    })
+    .await
 }
 
 /// Decrements a counter when the answer is done, however it ends.
@@ -113,7 +134,10 @@ async fn answer(
             tokio::time::sleep(behaviour.delay).await;
             let number = |key: &str| query.get(key).and_then(|v| v.parse::<usize>().ok());
             let offset = number("offset").unwrap_or(0).min(behaviour.users);
-            let end = (offset + number("limit").unwrap_or(behaviour.users)).min(behaviour.users);
+            let limit = number("limit")
+                .unwrap_or(behaviour.users)
+                .min(behaviour.page_cap.unwrap_or(usize::MAX));
+            let end = (offset + limit).min(behaviour.users);
             let users: Vec<Value> = (offset..end).map(|n| user(n + 1)).collect();
             (
                 [("x-total-count", behaviour.users.to_string())],
@@ -160,6 +184,12 @@ fn connection(url: &str, max_concurrency: Option<usize>) -> Connection {
     }
 }
 
+/// The ids of a whole listing, in the order they were delivered.
+async fn listed_ids(directory: &AnyDirectory) -> Vec<String> {
+    let users = directory.collect_users(&ListQuery::default()).await;
+    users.unwrap().into_iter().map(|u| u.id).collect()
+}
+
 fn ids_in_order(users: usize) -> Vec<String> {
     (1..=users).map(|n| n.to_string()).collect()
 }
@@ -170,6 +200,7 @@ async fn max_concurrency_of_one_is_never_exceeded_by_anything_the_connection_doe
         users: 5_500,
         delay: Duration::from_millis(20),
         page_limit: None,
+        page_cap: None,
     })
     .await;
     let directory =
@@ -194,32 +225,38 @@ async fn max_concurrency_of_one_is_never_exceeded_by_anything_the_connection_doe
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_service_default_applies_without_max_concurrency_and_the_window_widens() {
-    // Answers slow enough that the work of the client and the fake (a debug build on a busy
-    // machine) cannot double their latency.
-    let server = fake(Behaviour {
-        users: 20_000,
-        delay: Duration::from_millis(300),
-        page_limit: None,
-    })
-    .await;
+async fn on_a_fast_server_the_window_widens_to_the_service_default_cap() {
+    // Forty pages of 50: one alone, then rounds of 4, 8 and 16.
+    let server = fake_with_small_pages(2_000).await;
     let directory =
         AnyDirectory::open(&connection(&server.url, None), OpenOptions::default()).unwrap();
     let window = directory.window();
+    let cap = roster::service::looker::client::DEFAULT_MAX_CONCURRENCY;
     assert_eq!(
         (window.current(), window.max()),
-        (4, roster::service::looker::client::DEFAULT_MAX_CONCURRENCY)
+        (4, cap),
+        "starts modestly"
     );
-    let listed = directory
-        .collect_users(&ListQuery::default())
-        .await
-        .unwrap();
-    assert_eq!(listed.len(), 20_000);
-    let most = server.seen.most_in_flight.load(Ordering::SeqCst);
-    assert!(
-        most > 4 && most <= window.max(),
-        "the window widened past its start of 4, within its maximum: {most} in flight at most"
+    assert_eq!(directory.reads_in_flight(), cap);
+    let listed = listed_ids(&directory).await;
+    assert_eq!(listed, ids_in_order(2_000), "every user once, in order");
+    assert_eq!(window.cuts(), 0, "never narrowed");
+    assert_eq!(window.current(), cap, "widened to its cap");
+    assert_eq!(
+        server.seen.most_in_flight.load(Ordering::SeqCst),
+        cap,
+        "the server saw as many requests at once as the cap, and never more"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_configured_max_concurrency_caps_the_window() {
+    let server = fake_with_small_pages(600).await;
+    let directory =
+        AnyDirectory::open(&connection(&server.url, Some(6)), OpenOptions::default()).unwrap();
+    assert_eq!(listed_ids(&directory).await, ids_in_order(600));
+    assert_eq!(directory.window().current(), 6);
+    assert_eq!(server.seen.most_in_flight.load(Ordering::SeqCst), 6);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -229,18 +266,16 @@ async fn rate_limits_narrow_the_window_and_the_listing_still_comes_out_whole() {
         users: 12_000,
         delay: Duration::from_millis(50),
         page_limit: Some(2),
+        page_cap: None,
     })
     .await;
     let directory =
         AnyDirectory::open(&connection(&server.url, Some(8)), OpenOptions::default()).unwrap();
-    let listed = directory
-        .collect_users(&ListQuery::default())
-        .await
-        .unwrap();
-    let listed: Vec<String> = listed.into_iter().map(|u| u.id).collect();
+    let listed = listed_ids(&directory).await;
     assert_eq!(listed, ids_in_order(12_000), "every user once, in order");
     let refused = server.seen.refused.load(Ordering::SeqCst);
     assert!(refused > 0, "the server did refuse");
+    assert!(directory.window().cuts() > 0, "the window was halved");
     assert!(
         directory.window().current() < 4,
         "narrowed below its start: {}",
@@ -257,6 +292,7 @@ async fn a_retry_after_holds_back_requests_not_yet_sent() {
         users: 10,
         delay: Duration::ZERO,
         page_limit: Some(0),
+        page_cap: None,
     })
     .await;
     let http = HttpClient::new("looker", false).unwrap();
@@ -293,6 +329,7 @@ async fn waiting_for_a_slot_counts_against_the_overall_deadline() {
         users: 10,
         delay: Duration::from_secs(3),
         page_limit: None,
+        page_cap: None,
     })
     .await;
     let http = HttpClient::new("looker", false)
@@ -312,13 +349,69 @@ async fn waiting_for_a_slot_counts_against_the_overall_deadline() {
     while http.window().in_flight() == 0 {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    let started = Instant::now();
     let waiting = http
         .within_deadline(http.send(&Request::new(ClientMethod::GET, url)))
         .await;
     let error = waiting.unwrap_err().to_string();
     assert!(error.contains("overall deadline"), "{error}");
-    assert!(started.elapsed() < Duration::from_secs(2));
     assert_eq!(server.seen.arrivals.lock().unwrap().len(), 1, "never sent");
     holder.abort();
+}
+
+/// A connection of the simulator's config, with `max_concurrency` set.
+fn simulator_connection(sim: &RunningSimulator, name: &str, max: usize) -> Connection {
+    let config = Config::parse(std::path::Path::new("sim.toml"), &sim.config_toml()).unwrap();
+    let mut connection = config
+        .connection(name)
+        .unwrap()
+        .resolve(&config.path)
+        .unwrap();
+    connection.max_concurrency = Some(max);
+    connection
+}
+
+/// Every id of a listing, after checking that none is listed twice.
+async fn listed_once(directory: &AnyDirectory) -> BTreeSet<String> {
+    let users = directory
+        .collect_users(&ListQuery::default())
+        .await
+        .unwrap();
+    let ids: BTreeSet<String> = users.iter().map(|u| u.id.clone()).collect();
+    assert_eq!(ids.len(), users.len(), "a user was listed twice");
+    ids
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn under_simulated_429s_every_service_lists_every_user_exactly_once_and_the_window_narrows() {
+    let options = |faults: Option<&str>| SimOptions {
+        users: 3000,
+        port: 0,
+        faults: faults.map(|f| f.parse::<FaultSpec>().unwrap()),
+    };
+    let clean = simulator::start(&options(None)).await.unwrap();
+    // One answer in four is a 429 with `Retry-After: 1`.
+    let limited = simulator::start(&options(Some("429=0.25,seed=11")))
+        .await
+        .unwrap();
+    for name in ["scim", "looker", "crowd"] {
+        let expected = listed_once(
+            &AnyDirectory::open(
+                &simulator_connection(&clean, name, 8),
+                OpenOptions::default(),
+            )
+            .unwrap(),
+        )
+        .await;
+        let directory = AnyDirectory::open(
+            &simulator_connection(&limited, name, 8),
+            OpenOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(listed_once(&directory).await, expected, "{name} under 429s");
+        assert!(directory.window().current() <= 8);
+        if name == "scim" {
+            // Thirty pages of 100: some 429s are certain, and each halves the window.
+            assert!(directory.window().cuts() > 0, "the window narrowed");
+        }
+    }
 }

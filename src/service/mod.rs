@@ -209,6 +209,13 @@ impl AnyDirectory {
         dispatch!(self, c => c.http().window())
     }
 
+    /// How many reads a caller may start at once on this connection (the bound of a stream's
+    /// `buffered`): the window's maximum. The window decides how many of them reach the server;
+    /// a smaller bound would keep it from ever widening to its maximum.
+    pub fn reads_in_flight(&self) -> usize {
+        self.window().max()
+    }
+
     /// True when the connection refuses every write (per connection or `--read-only`).
     pub fn refuses_writes(&self) -> bool {
         dispatch!(self, c => c.http().is_read_only())

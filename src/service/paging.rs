@@ -7,12 +7,12 @@
 //! total; a total above [`MAX_LISTED`] is not believed; a full page whose users were all listed
 //! before stops the listing, as does a server that answers at another position than the one asked
 //! for (after one retry alone), a listing that passes the announced total by more than a page, and
-//! one that passes [`MAX_LISTED`]; users listed twice are removed and counted. Once the listing ends,
-//! an announced total that turned out wrong is replaced by what was actually listed. Pages after
-//! the first are fetched ahead as far as the connection's request [`Window`] currently allows,
-//! and never more than [`MAX_ITEMS_AHEAD`] users' worth, so memory stays small however wide the
-//! window grows; they are delivered in order. This module sends nothing itself and knows no
-//! service's wire format.
+//! one that passes [`MAX_LISTED`]; users listed twice are removed and counted. Once the listing
+//! ends, an announced total that turned out wrong is replaced by what was actually listed. Pages
+//! after the first are fetched ahead as far as the connection's request [`Window`] currently
+//! allows, and never more than [`MAX_ITEMS_AHEAD`] users' worth, so memory stays small however
+//! wide the window grows; they are delivered in order. This module sends nothing itself and knows
+//! no service's wire format.
 
 #![deny(clippy::arithmetic_side_effects)]
 

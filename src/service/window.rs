@@ -91,6 +91,11 @@ impl Window {
         self.state().in_flight
     }
 
+    /// How many times the window has been halved (429, 503, timeouts, rising latency).
+    pub fn cuts(&self) -> u64 {
+        self.state().rules.cuts()
+    }
+
     /// Waits for a free slot, then for the end of any `Retry-After` pause. Dropping the future
     /// (the overall deadline passed) gives up the place in the queue.
     pub async fn acquire(&self) -> Slot {

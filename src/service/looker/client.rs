@@ -25,18 +25,18 @@ use crate::service::http::{Body, FormValue, HttpClient, Request, Response, endpo
 use crate::service::paging::{Fetched, Listing, Page};
 use crate::service::plan::PlannedRequest;
 
-/// Users per page when listing. Looker publishes no maximum for `limit` (api-facts §3.2,
-/// UNCONFIRMED; without `limit` a list endpoint returns every user in one answer, so the server
-/// has no small cap), and 1000 is what the official SDK comparison pages with. A server that caps
-/// pages lower is followed at its own size by the paging rules.
+/// Users per page when listing. The maximum `limit` is UNCONFIRMED (api-facts §3.2 and §4), and
+/// without `limit` a list endpoint returns every user in one answer (api-facts §3.2, sdk-codegen
+/// `docs/paging.md`), so a server takes large pages; 1000 is what the official SDK comparison of
+/// issue 13 pages with. A server that answers with fewer is followed at its own size by the paging
+/// rules.
 pub const PAGE_SIZE: usize = 1000;
 /// The most requests in flight on a Looker connection unless `max_concurrency` says otherwise.
-/// Looker rate-limits only the endpoints that could be abused, such as
-/// `scheduled_plan_run_once` at 10 calls a second (Looker help center, "Is there a limit to the
-/// number of API requests you can send at one time?", last tested 2019-10-07); the user and
-/// attribute endpoints are not among them, and each node has a hard limit of 200 active threads
-/// that a client must not exhaust. Sixteen is a small share of that and enough to hide 100 ms of
-/// latency per page.
+/// The spec flags the user and attribute endpoints `x-looker-rate-limited` and lists a 429 for
+/// every endpoint, but Looker publishes no numbers and no `Retry-After` behaviour (api-facts §3.2,
+/// UNCONFIRMED). The window starts at [`crate::service::window::START`], halves at the first 429
+/// and honours any `Retry-After`, so the cap only bounds how far it probes: sixteen pages of 1000
+/// in flight hide 100 ms of latency per page, a small load for one Looker node.
 pub const DEFAULT_MAX_CONCURRENCY: usize = 16;
 /// A token is renewed when it has less than this left.
 const RENEW_BEFORE_EXPIRY: Duration = Duration::from_secs(60);

@@ -4,9 +4,8 @@
 //! `startIndex` and `count` under the shared [`paging`](crate::service::paging) rules: once the
 //! first page announces a believable `totalResults`, the rest are fetched concurrently, as many as
 //! the connection's request window allows, and delivered in order, and a page that starts at
-//! another `startIndex` than
-//! asked is asked for again, then stops the listing. Writes are built as
-//! [`PlannedRequest`]s (with `If-Match` when the record's version is known) and sent by
+//! another `startIndex` than asked is asked for again, then stops the listing. Writes are built
+//! as [`PlannedRequest`]s (with `If-Match` when the record's version is known) and sent by
 //! [`Client::send_planned`]; building one sends nothing.
 
 #![deny(clippy::arithmetic_side_effects)]
@@ -24,8 +23,8 @@ use crate::service::http::{HttpClient, Request, Response, endpoint};
 use crate::service::paging::{Fetched, Listing, Page};
 use crate::service::plan::PlannedRequest;
 
-/// Users per page: Atlassian's default and maximum (a call returns at most 100 users, Atlassian
-/// support KB, api-facts §2; how a larger `count` is handled is UNCONFIRMED, so none is asked).
+/// Users per page: a call returns at most 100 users (Atlassian support KB, api-facts §2.2); how a
+/// larger `count` is handled is UNCONFIRMED (api-facts §4), so none is asked.
 pub const PAGE_SIZE: usize = 100;
 /// The most requests in flight on a SCIM connection unless `max_concurrency` says otherwise.
 /// Atlassian publishes no numbers for the user provisioning API but may answer 429 (api-facts
@@ -148,9 +147,9 @@ impl Client {
     /// paging rules; `on_page` returns false to stop.
     ///
     /// The first page tells the total and the server's page size; the remaining pages are then
-    /// fetched as many at a time as the connection's window allows. A page that comes back short (users deleted meanwhile)
-    /// is followed by the rest of its range before the next page is delivered, so nothing is
-    /// skipped.
+    /// fetched as many at a time as the connection's window allows. A page that comes back short
+    /// (users deleted meanwhile) is followed by the rest of its range before the next page is
+    /// delivered, so nothing is skipped.
     pub async fn list_pages(
         &self,
         filter: Option<&str>,
