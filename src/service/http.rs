@@ -16,9 +16,9 @@
 //!
 //! Every attempt first takes a slot of the connection's [`Window`] (shared by every clone of the
 //! client, so every operation of the connection counts against it) and reports how it went: its
-//! latency, or a sign of overload (429, 503, a timed-out attempt). A 429 with `Retry-After` also
-//! holds back every request of the connection not yet sent. Waiting for a slot or a pause is part
-//! of the operation, so the overall deadline bounds it too.
+//! latency, or a sign of overload (429, 503, a timed-out attempt). A 429's `Retry-After` still
+//! sets the wait before that request is tried again. Waiting for a slot is part of the
+//! operation, so the overall deadline bounds it too.
 
 #![deny(clippy::arithmetic_side_effects)]
 
@@ -479,14 +479,9 @@ impl HttpClient {
                 window::request_kind(request.method.as_str(), request.url.path()),
                 started.elapsed(),
             ),
-            Err(failure) => {
-                if let Retry::RateLimited(Some(retry_after)) = failure.retry {
-                    self.window.pause_for(self.rate_limit_wait(retry_after));
-                }
-                if failure.overloaded {
-                    slot.overloaded();
-                }
-            }
+            Err(failure) if failure.overloaded => slot.overloaded(),
+            // Not about load (a 404, a refused connection): the slot is only freed.
+            Err(_) => drop(slot),
         }
         result
     }

@@ -5,10 +5,10 @@
 //! [`Slot`] of the connection's one [`Window`] for each attempt and gives it back with what came
 //! back; the window then widens or narrows by the AIMD [`rules`] (slow start, one more slot per
 //! good round, halved on 429/503/timeouts or rising latency, never above the configured maximum).
-//! A 429 with `Retry-After` also makes every request that is about to be sent wait that long
-//! ([`Window::pause_for`]). Slots are handed out in the order they were asked for. This module
-//! sends nothing and knows no service; waits here end when the caller's overall deadline drops
-//! the future.
+//! A 429's `Retry-After` is the refused request's own wait (the HTTP layer's retry); the others
+//! go on at the halved size, so a server that only refuses now and then does not stall the whole
+//! connection. Slots are handed out in the order they were asked for. This module sends nothing
+//! and knows no service; waits here end when the caller's overall deadline drops the future.
 
 #![deny(clippy::arithmetic_side_effects)]
 
@@ -18,7 +18,6 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
-use tokio::time::Instant;
 
 pub use rules::{Rules, SLOW_FACTOR, SLOW_MARGIN, Signal};
 
@@ -48,8 +47,6 @@ struct State {
     in_flight: usize,
     /// Slots to withdraw as requests come back, after a halving found them in use.
     owed: usize,
-    /// No request is sent before this (`Retry-After`).
-    paused_until: Option<Instant>,
 }
 
 impl Window {
@@ -69,7 +66,6 @@ impl Window {
                     rules,
                     in_flight: 0,
                     owed: 0,
-                    paused_until: None,
                 }),
             }),
         }
@@ -96,18 +92,11 @@ impl Window {
         self.state().rules.cuts()
     }
 
-    /// Waits for a free slot, then for the end of any `Retry-After` pause. Dropping the future
-    /// (the overall deadline passed) gives up the place in the queue.
+    /// Waits for a free slot. Dropping the future (the overall deadline passed) gives up the place
+    /// in the queue.
     pub async fn acquire(&self) -> Slot {
         // The semaphore is never closed; should it be, requests go unthrottled rather than stop.
         let permit = self.shared.permits.clone().acquire_owned().await.ok();
-        loop {
-            let paused_until = self.state().paused_until;
-            match paused_until {
-                Some(until) if until > Instant::now() => tokio::time::sleep_until(until).await,
-                _ => break,
-            }
-        }
         let mut state = self.state();
         state.in_flight = state.in_flight.saturating_add(1);
         if state.in_flight >= state.rules.current() {
@@ -118,14 +107,6 @@ impl Window {
             permit,
             sent_at: state.rules.cuts(),
         }
-    }
-
-    /// Holds back every request not yet sent for `wait` from now (a 429's `Retry-After`,
-    /// already capped by the caller); a longer pause already in force stays.
-    pub fn pause_for(&self, wait: Duration) {
-        let until = Instant::now().checked_add(wait);
-        let mut state = self.state();
-        state.paused_until = state.paused_until.max(until);
     }
 
     fn state(&self) -> MutexGuard<'_, State> {

@@ -24,9 +24,13 @@ use std::time::Duration;
 
 /// How many times slower than usual an answer must be to count as slow (a queue is forming).
 pub const SLOW_FACTOR: u32 = 2;
-/// How much slower than usual an answer must also be to count as slow: a few milliseconds of
-/// jitter on a fast network are no queue.
-pub const SLOW_MARGIN: Duration = Duration::from_millis(5);
+/// How much slower than usual an answer must also be to count as slow. On a busy client machine
+/// (two cores shared with builds, a debug build parsing pages of 1000 users) answers from a
+/// loopback server come back tens of milliseconds late for reasons that have nothing to do with
+/// the server: measured, a 5 ms margin kept the window of a bulk edit at 1–3 against a local
+/// simulator. A queue at a real server adds at least one service time, which for pages and
+/// records over a network is more than this.
+pub const SLOW_MARGIN: Duration = Duration::from_millis(50);
 /// Rounds after which the usual latencies are measured afresh (the older minimum is kept for one
 /// more period, so there is always one to compare with).
 pub const BASELINE_ROUNDS: u32 = 16;
@@ -331,11 +335,13 @@ mod tests {
     }
 
     #[test]
-    fn jitter_of_a_few_milliseconds_is_no_queue() {
+    fn delays_of_a_busy_client_machine_are_no_queue() {
         let mut rules = Rules::new(2, 32);
         full_round(&mut rules, RECORD, Duration::from_micros(300));
         // Ten times slower, but only 2.7 ms slower: still fast.
         assert_eq!(full_round(&mut rules, RECORD, ms(3)), 8);
+        // Fifteen times slower, but only 45 ms slower: a busy client, not a queue at the server.
+        assert_eq!(full_round(&mut rules, RECORD, ms(45)), 16);
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The window's slots against the clock: waiting for a free slot, giving slots back after a
-//! halving, widening, and `Retry-After` pauses. The AIMD arithmetic itself is tested in `rules`.
+//! halving, and widening. The AIMD arithmetic itself is tested in `rules`.
 
 #![allow(clippy::unwrap_used, clippy::arithmetic_side_effects)]
 
@@ -66,20 +66,6 @@ async fn a_good_full_round_widens_the_window() {
         held.push(gets_a_slot(&window).await.unwrap());
     }
     assert!(gets_a_slot(&window).await.is_none());
-}
-
-#[tokio::test]
-async fn a_pause_holds_back_requests_not_yet_sent() {
-    let window = Window::new(4);
-    window.pause_for(Duration::from_millis(300));
-    window.pause_for(Duration::from_millis(10));
-    let started = tokio::time::Instant::now();
-    let _slot = window.acquire().await;
-    assert!(
-        started.elapsed() >= Duration::from_millis(290),
-        "a shorter pause does not shorten a longer one: {:?}",
-        started.elapsed()
-    );
 }
 
 #[test]
