@@ -142,7 +142,9 @@ pub struct Connection {
     pub credentials: Credentials,
     /// The overall deadline of one command (config `timeout`); `None` for the default.
     pub timeout: Option<Duration>,
-    /// The most requests in flight at once (config `max_concurrency`); `None` for the default.
+    /// The most requests in flight at once (config `max_concurrency`): the cap of the
+    /// connection's adaptive request window; `None` for its service's default
+    /// ([`crate::service::default_max_concurrency`], documented with its source in each client).
     pub max_concurrency: Option<usize>,
 }
 

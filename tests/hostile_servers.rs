@@ -172,13 +172,15 @@ async fn pages_that_never_advance_stop_with_a_clear_error() {
     }))
     .await;
     let config = fakes::config(Some(&looker.url), None, Some(&crowd.url));
-    for (conn, position) in [("looker", "offset=500"), ("crowd", "start-index=1000")] {
+    let looker_position = format!("offset={}", roster::service::looker::client::PAGE_SIZE);
+    let crowd_position = format!("start-index={}", roster::service::crowd::client::PAGE_SIZE);
+    for (conn, position) in [("looker", &looker_position), ("crowd", &crowd_position)] {
         let output = roster(&config, &["users", conn]).await;
         assert_exit(&output, 1);
         let message = stderr(&output);
         assert!(
             message.contains(&format!("`{conn}`: the listing was stopped"))
-                && message.contains(position)
+                && message.contains(position.as_str())
                 && message.contains("does not advance"),
             "{message}"
         );

@@ -81,17 +81,18 @@ async fn one_login_serves_many_calls_and_logout_ends_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listing_pages_concurrently_without_gaps_or_duplicates() {
-    let sim = start_sim(1200).await;
+    let sim = start_sim(2200).await;
     let directory = open(&sim);
     let mut pages = Vec::new();
     directory
         .list_users(&ListQuery::default(), &mut |page| pages.push(page))
         .await
         .unwrap();
-    let total = DEMO_LOOKER_USERS + 1200;
+    let total = DEMO_LOOKER_USERS + 2200;
     assert!(
         pages.len() >= 3,
-        "several 500-user pages, got {}",
+        "several pages of {}, got {}",
+        roster::service::looker::client::PAGE_SIZE,
         pages.len()
     );
     assert!(pages.iter().all(|p| p.total == Some(total)));

@@ -13,6 +13,12 @@
 //! cap, a refused certificate, any other 4xx. A POST is never retried. Only method, path, status
 //! and timing are logged: never headers, bodies or query strings, so neither secrets nor hidden
 //! values can reach a log.
+//!
+//! Every attempt first takes a slot of the connection's [`Window`] (shared by every clone of the
+//! client, so every operation of the connection counts against it) and reports how it went: its
+//! latency, or a sign of overload (429, 503, a timed-out attempt). A 429's `Retry-After` still
+//! sets the wait before that request is tried again. Waiting for a slot is part of the
+//! operation, so the overall deadline bounds it too.
 
 #![deny(clippy::arithmetic_side_effects)]
 
@@ -25,6 +31,7 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, RETRY_AFTE
 use url::Url;
 
 use super::error::ServiceError;
+use super::window::{self, Window};
 use crate::secret::Secret;
 
 /// The largest response body accepted, so that a hostile server cannot exhaust memory.
@@ -37,6 +44,9 @@ const CONNECT_FAILED: &str = "the connection was refused or could not be made";
 const CONNECT_ATTEMPTS: u32 = 3;
 /// Attempts for a request that timed out: a silent or trickling server is given one more chance.
 const TIMEOUT_ATTEMPTS: u32 = 2;
+/// The most requests in flight for a client built without a connection's setting (tests, probes);
+/// connections opened from the config use their service's default or `max_concurrency`.
+pub const DEFAULT_MAX_CONCURRENCY: usize = 8;
 
 /// How long each wait may last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -207,6 +217,7 @@ pub struct HttpClient {
     retry: RetryPolicy,
     timeouts: Timeouts,
     notices: Option<Notices>,
+    window: Window,
 }
 
 /// Where the HTTP layer tells people what it is waiting for ("rate limited, retrying in 1 s").
@@ -231,6 +242,19 @@ enum Retry {
 struct Failure {
     error: ServiceError,
     retry: Retry,
+    /// The server said it is overloaded (429, 503) or the attempt timed out: the window narrows.
+    overloaded: bool,
+}
+
+impl Failure {
+    fn new(error: ServiceError, retry: Retry) -> Self {
+        let overloaded = matches!(retry, Retry::RateLimited(_) | Retry::Timeout);
+        Self {
+            error,
+            retry,
+            overloaded,
+        }
+    }
 }
 
 impl HttpClient {
@@ -246,7 +270,20 @@ impl HttpClient {
             retry: RetryPolicy::default(),
             timeouts,
             notices: None,
+            window: Window::new(DEFAULT_MAX_CONCURRENCY),
         })
+    }
+
+    /// Gives the client a fresh window of at most `max` requests in flight (at least one). Call
+    /// it before cloning the client: clones share the window they were made with.
+    pub fn with_max_concurrency(mut self, max: usize) -> Self {
+        self.window = Window::new(max);
+        self
+    }
+
+    /// The connection's request window (its current and maximum size), shared by every clone.
+    pub fn window(&self) -> &Window {
+        &self.window
     }
 
     /// Replaces the timeouts.
@@ -357,16 +394,16 @@ impl HttpClient {
             let failure = match self.send_once(request).await {
                 Ok(response) => match decode(&response) {
                     Ok(value) => return Ok(value),
-                    Err(error) => Failure {
-                        retry: if matches!(error, ServiceError::Decode { .. })
+                    Err(error) => {
+                        let retry = if matches!(error, ServiceError::Decode { .. })
                             && looks_cut_short(&response.body)
                         {
                             Retry::Backoff
                         } else {
                             Retry::Never
-                        },
-                        error,
-                    },
+                        };
+                        Failure::new(error, retry)
+                    }
                 },
                 Err(failure) => failure,
             };
@@ -420,15 +457,37 @@ impl HttpClient {
             Retry::Never => None,
             Retry::Connect if attempt >= CONNECT_ATTEMPTS => None,
             Retry::Timeout if attempt >= TIMEOUT_ATTEMPTS => None,
-            Retry::RateLimited(Some(wait)) => Some(wait.min(self.retry.max_delay)),
+            Retry::RateLimited(Some(wait)) => Some(self.rate_limit_wait(wait)),
             Retry::RateLimited(None) | Retry::Backoff | Retry::Connect | Retry::Timeout => {
                 Some(backoff(jitter))
             }
         }
     }
 
+    /// How long a `Retry-After` makes requests wait: as asked, up to the policy's longest wait.
+    fn rate_limit_wait(&self, retry_after: Duration) -> Duration {
+        retry_after.min(self.retry.max_delay)
+    }
+
+    /// One attempt within a slot of the window, reporting to the window how it went.
     async fn send_once(&self, request: &Request) -> Result<Response, Failure> {
+        let slot = self.window.acquire().await;
         let started = Instant::now();
+        let result = self.exchange(request, started).await;
+        match &result {
+            Ok(_) => slot.answered(
+                window::request_kind(request.method.as_str(), request.url.path()),
+                started.elapsed(),
+            ),
+            Err(failure) if failure.overloaded => slot.overloaded(),
+            // Not about load (a 404, a refused connection): the slot is only freed.
+            Err(_) => drop(slot),
+        }
+        result
+    }
+
+    /// Sends the request once and reads the whole answer.
+    async fn exchange(&self, request: &Request, started: Instant) -> Result<Response, Failure> {
         let url_for_messages = without_query(&request.url);
         let mut builder = self
             .inner
@@ -436,12 +495,14 @@ impl HttpClient {
             .header(ACCEPT, request.accept);
         if let Some(authorization) = &request.authorization {
             let mut value = reqwest::header::HeaderValue::from_str(authorization.expose())
-                .map_err(|_| Failure {
-                    error: ServiceError::Invalid(
-                        "the credentials contain characters that cannot be sent in a header"
-                            .to_owned(),
-                    ),
-                    retry: Retry::Never,
+                .map_err(|_| {
+                    Failure::new(
+                        ServiceError::Invalid(
+                            "the credentials contain characters that cannot be sent in a header"
+                                .to_owned(),
+                        ),
+                        Retry::Never,
+                    )
                 })?;
             value.set_sensitive(true);
             builder = builder.header(AUTHORIZATION, value);
@@ -472,13 +533,13 @@ impl HttpClient {
         };
         let transport = |e: reqwest::Error| {
             let (message, retry) = self.describe_transport_error(&e);
-            Failure {
-                error: ServiceError::Transport {
+            Failure::new(
+                ServiceError::Transport {
                     url: url_for_messages.clone(),
                     message,
                 },
                 retry,
-            }
+            )
         };
         let mut response = builder.send().await.map_err(transport)?;
         let status = response.status().as_u16();
@@ -486,16 +547,16 @@ impl HttpClient {
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(transport)? {
             if body.len().saturating_add(chunk.len()) > MAX_BODY_BYTES {
-                return Err(Failure {
-                    error: ServiceError::Decode {
+                return Err(Failure::new(
+                    ServiceError::Decode {
                         url: url_for_messages,
                         message: format!(
                             "the response is larger than {} MiB",
                             MAX_BODY_BYTES / 1024 / 1024
                         ),
                     },
-                    retry: Retry::Never,
-                });
+                    Retry::Never,
+                ));
             }
             body.extend_from_slice(&chunk);
         }
@@ -525,10 +586,12 @@ impl HttpClient {
             408 | 500..=599 => Retry::Backoff,
             _ => Retry::Never,
         };
-        Err(Failure {
-            error: ServiceError::from_response(status, retry_after, &body),
+        let mut failure = Failure::new(
+            ServiceError::from_response(status, retry_after, &body),
             retry,
-        })
+        );
+        failure.overloaded |= status == 503;
+        Err(failure)
     }
 
     /// What went wrong on the way, in words, and whether trying again can help.
@@ -685,9 +748,7 @@ impl Jitter {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos() as u64);
-        let salt = salt.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
-        });
+        let salt = window::fnv1a(window::FNV_OFFSET, salt.as_bytes());
         Self((nanos ^ salt) | 1)
     }
 

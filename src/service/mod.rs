@@ -14,6 +14,7 @@ pub mod plan;
 pub mod probe;
 pub mod scim;
 pub mod target;
+pub mod window;
 
 use std::time::Duration;
 
@@ -131,6 +132,16 @@ pub struct Sent {
     pub created_id: Option<String>,
 }
 
+/// The most requests in flight on a connection of `kind` whose config sets no `max_concurrency`;
+/// each default and its source are documented beside it in the service's client.
+pub fn default_max_concurrency(kind: ServiceKind) -> usize {
+    match kind {
+        ServiceKind::Crowd => crowd::client::DEFAULT_MAX_CONCURRENCY,
+        ServiceKind::Looker => looker::client::DEFAULT_MAX_CONCURRENCY,
+        ServiceKind::Scim => scim::client::DEFAULT_MAX_CONCURRENCY,
+    }
+}
+
 /// One open connection of any kind.
 #[derive(Debug, Clone)]
 pub enum AnyDirectory {
@@ -163,7 +174,9 @@ impl AnyDirectory {
     /// Opens a connection: checks the transport and builds the client (no request is sent yet).
     ///
     /// The overall deadline of each operation is `--timeout`, else the connection's `timeout`,
-    /// else [`http::Timeouts::default`].
+    /// else [`http::Timeouts::default`]. Every request of the connection goes through one
+    /// request window of at most the connection's `max_concurrency`, else its service's default
+    /// (`DEFAULT_MAX_CONCURRENCY` in each client).
     pub fn open(connection: &Connection, options: OpenOptions) -> Result<Self, ServiceError> {
         http::check_transport(&connection.url, options.insecure).map_err(ServiceError::Invalid)?;
         let mut timeouts = http::Timeouts::default();
@@ -173,7 +186,12 @@ impl AnyDirectory {
         let http = HttpClient::new(&connection.name, options.read_only || connection.read_only)?
             .with_timeouts(timeouts)?
             .for_server(&connection.url)
-            .with_notices(options.notices);
+            .with_notices(options.notices)
+            .with_max_concurrency(
+                connection
+                    .max_concurrency
+                    .unwrap_or_else(|| default_max_concurrency(connection.kind)),
+            );
         Ok(match connection.kind {
             ServiceKind::Crowd => Self::Crowd(crowd::Client::new(http, connection)?),
             ServiceKind::Looker => Self::Looker(looker::Client::new(http, connection)?),
@@ -184,6 +202,18 @@ impl AnyDirectory {
     /// Which service this is.
     pub fn kind(&self) -> ServiceKind {
         dispatch!(self, c => c.kind())
+    }
+
+    /// The connection's request window: how many requests may be in flight now, and at most.
+    pub fn window(&self) -> &window::Window {
+        dispatch!(self, c => c.http().window())
+    }
+
+    /// How many reads a caller may start at once on this connection (the bound of a stream's
+    /// `buffered`): the window's maximum. The window decides how many of them reach the server;
+    /// a smaller bound would keep it from ever widening to its maximum.
+    pub fn reads_in_flight(&self) -> usize {
+        self.window().max()
     }
 
     /// True when the connection refuses every write (per connection or `--read-only`).

@@ -7,9 +7,12 @@
 //! total; a total above [`MAX_LISTED`] is not believed; a full page whose users were all listed
 //! before stops the listing, as does a server that answers at another position than the one asked
 //! for (after one retry alone), a listing that passes the announced total by more than a page, and
-//! one that passes [`MAX_LISTED`]; users listed twice are removed and counted. Once the listing ends,
-//! an announced total that turned out wrong is replaced by what was actually listed. This module
-//! sends nothing itself and knows no service's wire format.
+//! one that passes [`MAX_LISTED`]; users listed twice are removed and counted. Once the listing
+//! ends, an announced total that turned out wrong is replaced by what was actually listed. Pages
+//! after the first are fetched ahead as far as the connection's request [`Window`] currently
+//! allows, and never more than [`MAX_ITEMS_AHEAD`] users' worth, so memory stays small however
+//! wide the window grows; they are delivered in order. This module sends nothing itself and knows
+//! no service's wire format.
 
 #![deny(clippy::arithmetic_side_effects)]
 
@@ -21,11 +24,16 @@ use futures::stream::FuturesOrdered;
 
 use super::UsersPage;
 use super::error::ServiceError;
+use super::window::Window;
 use crate::domain::UserSummary;
 
 /// The most users one listing may deliver. No directory roster serves is this large; a listing
 /// that passes it is taken to be a service whose paging runs away.
 pub const MAX_LISTED: usize = 2_000_000;
+
+/// The most users a listing asks for ahead of the page it delivers next (32 pages of 1000): pages
+/// that arrive early wait in memory for the ones before them.
+pub const MAX_ITEMS_AHEAD: usize = 32_000;
 
 /// What a service answered for one page request.
 #[derive(Debug, Clone)]
@@ -69,7 +77,7 @@ pub struct Listing<'a> {
     parameter: &'static str,
     first_index: usize,
     page_size: usize,
-    window: usize,
+    window: &'a Window,
     limit: Option<usize>,
     max_listed: usize,
 }
@@ -95,21 +103,21 @@ enum Next {
 
 impl<'a> Listing<'a> {
     /// A listing on `connection` whose position parameter is `parameter` (for messages), counted
-    /// from `first_index` (0, or 1 for SCIM), asking `page_size` items per page with `window`
-    /// pages in flight.
+    /// from `first_index` (0, or 1 for SCIM), asking `page_size` items per page with as many
+    /// pages in flight as the connection's `window` allows.
     pub fn new(
         connection: &'a str,
         parameter: &'static str,
         first_index: usize,
         page_size: usize,
-        window: usize,
+        window: &'a Window,
     ) -> Self {
         Self {
             connection,
             parameter,
             first_index,
             page_size: page_size.max(1),
-            window: window.max(1),
+            window,
             limit: None,
             max_listed: MAX_LISTED,
         }
@@ -230,7 +238,7 @@ impl Progress<'_> {
         let mut in_flight = FuturesOrdered::new();
         loop {
             let bound = self.bound();
-            while in_flight.len() < self.listing.window && next < bound {
+            while in_flight.len() < self.pages_ahead() && next < bound {
                 // Whole pages up to the total (a few users added meanwhile still come), but no
                 // user past the limit.
                 let count = self.step.min(self.by_limit().saturating_sub(next));
@@ -309,6 +317,12 @@ impl Progress<'_> {
                 self.listing.parameter
             ))),
         }
+    }
+
+    /// How many pages may be asked for ahead: what the window allows now, within the memory bound.
+    fn pages_ahead(&self) -> usize {
+        let by_memory = MAX_ITEMS_AHEAD.checked_div(self.step).unwrap_or(1).max(1);
+        self.listing.window.current().min(by_memory)
     }
 
     /// The position up to which pages are asked for: the believed total, and no further than the

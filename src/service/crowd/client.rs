@@ -3,9 +3,10 @@
 //! Every call carries the application's name and password as HTTP basic credentials. Usernames
 //! travel only as query parameters (`?username=`), encoded by [`Url`]. User searches page with
 //! `start-index`/`max-results` under the shared [`paging`](crate::service::paging) rules; Crowd
-//! announces no total, so pages are read until a short one arrives, with a few pages fetched ahead
-//! concurrently (they are GETs, so a page fetched past the end costs only a wasted request). This
-//! module builds and sends requests; it decides nothing about edits.
+//! announces no total, so pages are read until a short one arrives, with as many pages fetched
+//! ahead concurrently as the connection's request window allows (they are GETs, so a page fetched
+//! past the end costs only a wasted request). This module builds and sends requests; it decides
+//! nothing about edits.
 
 #![deny(clippy::arithmetic_side_effects)]
 
@@ -22,10 +23,16 @@ use crate::service::http::{HttpClient, Request, Response, endpoint};
 use crate::service::paging::{Fetched, Listing, Page};
 use crate::service::plan::PlannedRequest;
 
-/// Users per search page: Crowd's own default for `max-results`.
+/// Users per search page: Crowd's own default for `max-results` (`DEFAULT_SEARCH_RESULT_SIZE`
+/// in the REST plugin's `AbstractResource`, api-facts §1.3).
 pub const PAGE_SIZE: usize = 1000;
-/// Pages in flight at once after the first.
-const PAGE_WINDOW: usize = 4;
+/// The most requests in flight on a Crowd connection unless `max_concurrency` says otherwise.
+/// Crowd Data Center 5.x+ has optional rate limiting (a token bucket answering 429 with
+/// `Retry-After`, switched on by an admin); whether it applies to application-authenticated
+/// `usermanagement` calls is UNCONFIRMED and older servers have none (api-facts §1.6). Crowd is
+/// one self-hosted server that authenticates every other application's users at the same time,
+/// and each search page of 1000 users with `expand=user` is a directory query: a modest eight.
+pub const DEFAULT_MAX_CONCURRENCY: usize = 8;
 /// The API below the base URL.
 const API_PATH: [&str; 3] = ["rest", "usermanagement", "1"];
 
@@ -171,8 +178,8 @@ impl Client {
     /// Every user matching `restriction` (all users without one), page by page, up to `limit`.
     ///
     /// The first page is read alone so that small directories cost one request and the first
-    /// rows arrive early; then `PAGE_WINDOW` pages are fetched at a time and delivered in order
-    /// until a page comes back short, under the shared paging rules.
+    /// rows arrive early; then as many pages as the connection's window allows are fetched at a
+    /// time and delivered in order until a page comes back short, under the shared paging rules.
     pub async fn all_users(
         &self,
         restriction: Option<&str>,
@@ -184,7 +191,7 @@ impl Client {
             "start-index",
             0,
             self.page_size,
-            PAGE_WINDOW,
+            self.http.window(),
         )
         .with_limit(limit)
         .run(

@@ -11,10 +11,11 @@
 //! /user_attributes/{a}` takes the settings (`name`, `label` and `type` are sent as they are, as
 //! the official SDKs send them: the schema requires them). Looker has no call that lists one
 //! attribute's values for every user, so own values are read per user
-//! (`GET /users/{id}/attribute_values?user_attribute_ids=X&all_values=true`) a bounded number at
-//! a time. This module sends nothing but reads; the builders only plan. Hidden values are never
-//! requested in clear: whatever a server sends for a hidden attribute is dropped, and a plan
-//! that would need one (reordering a hidden attribute's group values) is refused.
+//! (`GET /users/{id}/attribute_values?user_attribute_ids=X&all_values=true`) as many at a time as
+//! the connection's request window allows. This module sends nothing but reads; the builders
+//! only plan. Hidden values are never requested in clear: whatever a server sends for a hidden
+//! attribute is dropped, and a plan that would need one (reordering a hidden attribute's group
+//! values) is refused.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -31,9 +32,6 @@ use crate::domain::CandidateKind;
 use crate::domain::resolution::{AttributeDefinition, AttributeState, GroupValue, Member, Stored};
 use crate::service::error::ServiceError;
 use crate::service::plan::PlannedRequest;
-
-/// Own-value reads in flight at once when reading one attribute for every user.
-pub const VALUE_READS_IN_FLIGHT: usize = 8;
 
 /// Why a hidden attribute cannot be made visible (Looker refuses it too).
 pub const HIDDEN_STAYS_HIDDEN: &str = "Looker does not allow a hidden attribute to be made visible again: its values were entered as secrets";
@@ -196,7 +194,7 @@ impl Client {
             tokio::try_join!(self.group_values(&definition.id), self.members())?;
         let user_ids: Vec<String> = members.iter().map(|m| m.user_id.clone()).collect();
         let (own_values, default_seen) = self
-            .own_values(&definition, &user_ids, VALUE_READS_IN_FLIGHT)
+            .own_values(&definition, &user_ids, self.http().window().max())
             .await?;
         for (member, own_value) in members.iter_mut().zip(own_values) {
             member.own_value = own_value;

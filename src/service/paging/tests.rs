@@ -3,7 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::arithmetic_side_effects)]
 
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{LazyLock, Mutex};
 
 use super::*;
 
@@ -61,8 +62,13 @@ fn listed(pages: &[Page<String>]) -> Vec<String> {
     pages.iter().flat_map(|p| p.items.clone()).collect()
 }
 
+/// A window of three slots that stays so (no request reports to it).
+static THREE: LazyLock<Window> = LazyLock::new(|| Window::starting_at(3, 3));
+/// A window of one slot.
+static ONE: LazyLock<Window> = LazyLock::new(|| Window::starting_at(1, 1));
+
 fn listing() -> Listing<'static> {
-    Listing::new("test", "offset", 0, 10, 3)
+    Listing::new("test", "offset", 0, 10, &THREE)
 }
 
 #[test]
@@ -159,7 +165,7 @@ fn an_out_of_turn_answer_that_is_right_the_second_time_goes_on() {
             position: Some(answered),
         }
     });
-    let (pages, result) = script.list(Listing::new("test", "startIndex", 1, 10, 1));
+    let (pages, result) = script.list(Listing::new("test", "startIndex", 1, 10, &ONE));
     result.unwrap();
     assert_eq!(listed(&pages), ids(0..30));
 }
@@ -249,4 +255,54 @@ fn an_empty_directory_with_a_claimed_total_shows_zero() {
     result.unwrap();
     assert_eq!(pages.len(), 1);
     assert_eq!(pages[0].total, Some(0));
+}
+
+/// The most pages a listing of `size` users in pages of `page_size` had asked for and not yet
+/// received at once, with `window`.
+fn most_pages_ahead(window: &Window, page_size: usize, size: usize) -> usize {
+    let (asked, received, most) = (
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+    );
+    let listing = Listing::new("test", "offset", 0, page_size, window);
+    futures::executor::block_on(listing.run(
+        |position, count| {
+            asked.fetch_add(1, Ordering::SeqCst);
+            let page = directory(size, Some(size))(position, count);
+            let (asked, received, most) = (&asked, &received, &most);
+            async move {
+                let ahead = asked.load(Ordering::SeqCst) - received.load(Ordering::SeqCst);
+                most.fetch_max(ahead, Ordering::SeqCst);
+                received.fetch_add(1, Ordering::SeqCst);
+                Ok(page)
+            }
+        },
+        |id: &String| Some(id.as_str()),
+        &mut |_| true,
+    ))
+    .unwrap();
+    most.load(Ordering::SeqCst)
+}
+
+#[test]
+fn pages_are_fetched_ahead_as_far_as_the_window_allows_now() {
+    let window = Window::starting_at(4, 16);
+    assert_eq!(most_pages_ahead(&window, 10, 500), 4);
+    // The window widens (here by hand: a full round of good answers).
+    let slots: Vec<_> = (0..4)
+        .map(|_| futures::executor::block_on(window.acquire()))
+        .collect();
+    for slot in slots {
+        slot.answered(1, std::time::Duration::from_millis(5));
+    }
+    assert_eq!(window.current(), 8);
+    assert_eq!(most_pages_ahead(&window, 10, 500), 8);
+}
+
+#[test]
+fn pages_ahead_stay_within_the_memory_bound_however_wide_the_window() {
+    let window = Window::starting_at(64, 64);
+    let page_size = MAX_ITEMS_AHEAD / 4;
+    assert_eq!(most_pages_ahead(&window, page_size, 20 * page_size), 4);
 }

@@ -2,10 +2,10 @@
 //!
 //! Every request carries the directory key as a bearer token. Lists page with the 1-based
 //! `startIndex` and `count` under the shared [`paging`](crate::service::paging) rules: once the
-//! first page announces a believable `totalResults`, the rest are fetched concurrently within a
-//! bounded window and delivered in order, and a page that starts at another `startIndex` than
-//! asked is asked for again, then stops the listing. Writes are built as
-//! [`PlannedRequest`]s (with `If-Match` when the record's version is known) and sent by
+//! first page announces a believable `totalResults`, the rest are fetched concurrently, as many as
+//! the connection's request window allows, and delivered in order, and a page that starts at
+//! another `startIndex` than asked is asked for again, then stops the listing. Writes are built
+//! as [`PlannedRequest`]s (with `If-Match` when the record's version is known) and sent by
 //! [`Client::send_planned`]; building one sends nothing.
 
 #![deny(clippy::arithmetic_side_effects)]
@@ -23,10 +23,14 @@ use crate::service::http::{HttpClient, Request, Response, endpoint};
 use crate::service::paging::{Fetched, Listing, Page};
 use crate::service::plan::PlannedRequest;
 
-/// Users per page: Atlassian's default and maximum.
+/// Users per page: a call returns at most 100 users (Atlassian support KB, api-facts §2.2); how a
+/// larger `count` is handled is UNCONFIRMED (api-facts §4), so none is asked.
 pub const PAGE_SIZE: usize = 100;
-/// Pages in flight at once.
-const PAGE_WINDOW: usize = 4;
+/// The most requests in flight on a SCIM connection unless `max_concurrency` says otherwise.
+/// Atlassian publishes no numbers for the user provisioning API but may answer 429 (api-facts
+/// §2.5, UNCONFIRMED limits; Atlassian Cloud generally sends `Retry-After`), and one key serves a
+/// whole organisation's directory, shared with its identity provider's sync: a modest eight.
+pub const DEFAULT_MAX_CONCURRENCY: usize = 8;
 /// What `Accept` asks for: SCIM's media type, plain JSON as a fallback.
 const ACCEPT: &str = "application/scim+json, application/json;q=0.9";
 /// The attributes a listing asks for (`id` and `schemas` always come back).
@@ -143,32 +147,38 @@ impl Client {
     /// paging rules; `on_page` returns false to stop.
     ///
     /// The first page tells the total and the server's page size; the remaining pages are then
-    /// fetched `PAGE_WINDOW` at a time. A page that comes back short (users deleted meanwhile)
-    /// is followed by the rest of its range before the next page is delivered, so nothing is
-    /// skipped.
+    /// fetched as many at a time as the connection's window allows. A page that comes back short
+    /// (users deleted meanwhile) is followed by the rest of its range before the next page is
+    /// delivered, so nothing is skipped.
     pub async fn list_pages(
         &self,
         filter: Option<&str>,
         attributes: Option<&str>,
         on_page: &mut (dyn FnMut(Page<Value>) -> bool + Send),
     ) -> Result<(), ServiceError> {
-        Listing::new(&self.connection, "startIndex", 1, PAGE_SIZE, PAGE_WINDOW)
-            .run(
-                |position, count| async move {
-                    let start_index = position.saturating_add(1);
-                    let page = self
-                        .users_page(filter, start_index, count, attributes)
-                        .await?;
-                    Ok(Fetched {
-                        items: page.resources,
-                        total: page.total,
-                        position: page.start_index.map(|index| index.saturating_sub(1)),
-                    })
-                },
-                |resource: &Value| resource.get("id").and_then(Value::as_str),
-                on_page,
-            )
-            .await
+        Listing::new(
+            &self.connection,
+            "startIndex",
+            1,
+            PAGE_SIZE,
+            self.http.window(),
+        )
+        .run(
+            |position, count| async move {
+                let start_index = position.saturating_add(1);
+                let page = self
+                    .users_page(filter, start_index, count, attributes)
+                    .await?;
+                Ok(Fetched {
+                    items: page.resources,
+                    total: page.total,
+                    position: page.start_index.map(|index| index.saturating_sub(1)),
+                })
+            },
+            |resource: &Value| resource.get("id").and_then(Value::as_str),
+            on_page,
+        )
+        .await
     }
 
     /// [`Client::list_pages`] for callers that want only the resources and the total.
