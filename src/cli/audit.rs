@@ -1,8 +1,9 @@
 //! `roster audit`: every user of each connection read and audited, findings printed as they are
 //! found.
 //!
-//! The listing and the reads run together: listed ids go to a queue the readers take from, a few
-//! reads in flight at a time (the connection's request window bounds them further), so memory
+//! The listing and the reads run together: listed ids go to a queue the readers take from, as
+//! many reads in flight as the connection's request window can ever allow (the window itself
+//! decides how many are sent at once), so memory
 //! holds the ids waiting and the records being read, never the findings. A system-managed
 //! attribute locked on every user is counted and printed once per attribute when the connection
 //! is done (`"user": null`), unless `--per-user` asks for every user's line. A user deleted
@@ -17,9 +18,6 @@ use super::{CliError, Globals};
 use crate::domain::Finding;
 use crate::domain::audit::{SystemLocks, audit_record, audit_user};
 use crate::service::{AnyDirectory, ListQuery, ServiceError};
-
-/// Records read at once during an audit (the request window may allow fewer).
-const AUDIT_CONCURRENCY: usize = 16;
 
 /// Printed text is flushed to stdout when it grows past this many bytes…
 const FLUSH_AT: usize = 64 * 1024;
@@ -150,7 +148,7 @@ pub async fn audit_connection(
     let reading = async {
         let mut records = queue
             .map(|id| async move { directory.read_user(&id).await })
-            .buffered(AUDIT_CONCURRENCY);
+            .buffered(directory.reads_in_flight());
         let mut audit = ConnectionAudit::default();
         while let Some(record) = records.next().await {
             let record = match record {

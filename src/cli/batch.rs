@@ -24,8 +24,6 @@ use crate::text::{sanitize, sanitize_lines};
 use crate::write::batch::{BatchCounts, ItemFinished, PlannedBatch, SelectionKey, item_outcome};
 use crate::write::{Interrupt, WriteEngine};
 
-/// Items written at once when the connection names no `max_concurrency`.
-const DEFAULT_ITEM_WINDOW: usize = 8;
 /// How many sample diffs the preview shows.
 const SAMPLES: usize = 3;
 
@@ -232,14 +230,12 @@ pub async fn undo(globals: &Globals, id: &str, flags: &WriteFlags) -> Result<(),
     Ok(())
 }
 
-/// The engine of a connection and how many items a batch sends at once.
+/// The engine of a connection and how many items a batch has under way at once: as many as the
+/// connection's request window can ever allow (the window decides how many requests are sent).
 fn engine_with_window(globals: &Globals, conn: &str) -> Result<(WriteEngine, usize), CliError> {
-    let config = globals.load_config()?;
-    let window = config
-        .connection(conn)?
-        .max_concurrency
-        .unwrap_or(DEFAULT_ITEM_WINDOW);
-    Ok((engine(globals, conn)?, window.max(1)))
+    let engine = engine(globals, conn)?;
+    let window = engine.directory().reads_in_flight().max(1);
+    Ok((engine, window))
 }
 
 fn state_dir(journal: &std::path::Path) -> Result<&std::path::Path, CliError> {
