@@ -120,6 +120,81 @@ pub enum BatchCommand {
     },
 }
 
+/// The `roster attribute` commands: one Looker attribute's settings, group values and ranks.
+#[derive(Debug, Subcommand)]
+pub enum AttributeCommand {
+    /// Settings, group values by rank, and how many users take their value from each source.
+    Show {
+        /// Connection name (a Looker connection).
+        conn: String,
+        /// The attribute's name (exactly) or id.
+        name: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+        format: ShowFormat,
+    },
+    /// Set the value of groups (GROUP=VALUE, the group's exact name); a group without a value
+    /// gets the last rank.
+    SetGroup {
+        /// Connection name (a Looker connection).
+        conn: String,
+        /// The attribute's name (exactly) or id.
+        name: String,
+        /// GROUP=VALUE pairs.
+        #[arg(value_name = "GROUP=VALUE", required = true)]
+        assignments: Vec<String>,
+        /// Output format of the preview and blast radius.
+        #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+        format: ShowFormat,
+        #[command(flatten)]
+        write: WriteFlags,
+    },
+    /// Remove the value of groups (their members fall back to the next group value or the default).
+    UnsetGroup {
+        /// Connection name (a Looker connection).
+        conn: String,
+        /// The attribute's name (exactly) or id.
+        name: String,
+        /// The groups' exact names.
+        #[arg(value_name = "GROUP", required = true)]
+        groups: Vec<String>,
+        /// Output format of the preview and blast radius.
+        #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+        format: ShowFormat,
+        #[command(flatten)]
+        write: WriteFlags,
+    },
+    /// A new rank order of every group that has a value, lowest (winning) first.
+    Rank {
+        /// Connection name (a Looker connection).
+        conn: String,
+        /// The attribute's name (exactly) or id.
+        name: String,
+        /// Every group with a value, by exact name, in the new order.
+        #[arg(value_name = "GROUP", required = true)]
+        groups: Vec<String>,
+        /// Output format of the preview and blast radius.
+        #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+        format: ShowFormat,
+        #[command(flatten)]
+        write: WriteFlags,
+    },
+    /// A new default value.
+    SetDefault {
+        /// Connection name (a Looker connection).
+        conn: String,
+        /// The attribute's name (exactly) or id.
+        name: String,
+        /// The new default.
+        value: String,
+        /// Output format of the preview and blast radius.
+        #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+        format: ShowFormat,
+        #[command(flatten)]
+        write: WriteFlags,
+    },
+}
+
 /// How strictly a write is verified by reading the user after it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum VerifyMode {
@@ -268,6 +343,12 @@ pub enum Command {
         batch: Option<String>,
         #[command(flatten)]
         write: WriteFlags,
+    },
+    /// One Looker attribute: its settings, group values and ranks, and edits of them with their
+    /// blast radius (the users whose effective value changes).
+    Attribute {
+        #[command(subcommand)]
+        command: AttributeCommand,
     },
     /// Bulk edits: show what became of each item, or resume a stopped one.
     Batch {
