@@ -21,63 +21,73 @@ use crate::write::attribute::{AttributePrepared, looker_client};
 
 /// Runs one `roster attribute` command.
 pub async fn run(command: AttributeCommand, globals: &Globals) -> Result<(), CliError> {
-    match command {
-        AttributeCommand::Show { conn, name, format } => show(globals, &conn, &name, format).await,
-        AttributeCommand::SetGroup {
-            conn,
-            name,
-            assignments,
-            format,
-            write,
-        } => {
-            let engine = engine(globals, &conn)?;
-            let client = looker_client(engine.directory(), &conn)?;
-            let mut edits = Vec::new();
-            for (group, value) in parse_assignments(&assignments)? {
-                let group_id = client.group_id_named(&group).await?;
-                edits.push(AttributeChange::SetGroupValue { group_id, value });
-            }
-            plan_and_send(&engine, &name, edits, format, &write).await
+    let (attribute, flags, edit) = match command {
+        AttributeCommand::Show { attribute, format } => {
+            return show(globals, &attribute.conn, &attribute.name, format).await;
         }
+        AttributeCommand::SetGroup {
+            attribute,
+            assignments,
+            flags,
+        } => (
+            attribute,
+            flags,
+            Planned::SetGroups(parse_assignments(&assignments)?),
+        ),
         AttributeCommand::UnsetGroup {
-            conn,
-            name,
+            attribute,
             groups,
-            format,
-            write,
-        } => {
-            let engine = engine(globals, &conn)?;
-            let group_ids = group_ids(looker_client(engine.directory(), &conn)?, &groups).await?;
-            let edits = group_ids
+            flags,
+        } => (attribute, flags, Planned::UnsetGroups(groups)),
+        AttributeCommand::Rank {
+            attribute,
+            groups,
+            flags,
+        } => (attribute, flags, Planned::Rank(groups)),
+        AttributeCommand::SetDefault {
+            attribute,
+            value,
+            flags,
+        } => (attribute, flags, Planned::SetDefault(value)),
+    };
+    let engine = engine(globals, &attribute.conn)?;
+    let client = looker_client(engine.directory(), &attribute.conn)?;
+    let changes = edit.changes(client).await?;
+    let edits = changes.into_iter().map(AttributeEdit::Change).collect();
+    let prepared = engine.prepare_attribute(&attribute.name, edits).await?;
+    confirm_and_send(&engine, &prepared, flags.format, &flags.write).await
+}
+
+/// What a command asks for, with groups still named as people gave them.
+enum Planned {
+    SetGroups(Vec<(String, String)>),
+    UnsetGroups(Vec<String>),
+    Rank(Vec<String>),
+    SetDefault(String),
+}
+
+impl Planned {
+    /// The changes, each group named exactly (an unknown or shared name is refused).
+    async fn changes(self, client: &Client) -> Result<Vec<AttributeChange>, CliError> {
+        Ok(match self {
+            Self::SetGroups(pairs) => {
+                let mut changes = Vec::with_capacity(pairs.len());
+                for (group, value) in pairs {
+                    let group_id = client.group_id_named(&group).await?;
+                    changes.push(AttributeChange::SetGroupValue { group_id, value });
+                }
+                changes
+            }
+            Self::UnsetGroups(names) => group_ids(client, &names)
+                .await?
                 .into_iter()
                 .map(|group_id| AttributeChange::RemoveGroupValue { group_id })
-                .collect();
-            plan_and_send(&engine, &name, edits, format, &write).await
-        }
-        AttributeCommand::Rank {
-            conn,
-            name,
-            groups,
-            format,
-            write,
-        } => {
-            let engine = engine(globals, &conn)?;
-            let group_ids = group_ids(looker_client(engine.directory(), &conn)?, &groups).await?;
-            let edits = vec![AttributeChange::Rank { group_ids }];
-            plan_and_send(&engine, &name, edits, format, &write).await
-        }
-        AttributeCommand::SetDefault {
-            conn,
-            name,
-            value,
-            format,
-            write,
-        } => {
-            let engine = engine(globals, &conn)?;
-            looker_client(engine.directory(), &conn)?;
-            let edits = vec![AttributeChange::SetDefault { value: Some(value) }];
-            plan_and_send(&engine, &name, edits, format, &write).await
-        }
+                .collect(),
+            Self::Rank(names) => vec![AttributeChange::Rank {
+                group_ids: group_ids(client, &names).await?,
+            }],
+            Self::SetDefault(value) => vec![AttributeChange::SetDefault { value: Some(value) }],
+        })
     }
 }
 
@@ -88,19 +98,6 @@ async fn group_ids(client: &Client, names: &[String]) -> Result<Vec<String>, Cli
         ids.push(client.group_id_named(name).await?);
     }
     Ok(ids)
-}
-
-/// Plans the changes, shows them with their blast radius, confirms and writes.
-async fn plan_and_send(
-    engine: &WriteEngine,
-    name: &str,
-    changes: Vec<AttributeChange>,
-    format: ShowFormat,
-    flags: &WriteFlags,
-) -> Result<(), CliError> {
-    let edits = changes.into_iter().map(AttributeEdit::Change).collect();
-    let prepared = engine.prepare_attribute(name, edits).await?;
-    confirm_and_send(engine, &prepared, format, flags).await
 }
 
 /// Reverts an attribute-level journal entry (`roster undo N` on such an entry).

@@ -13,7 +13,8 @@ use serde_json::Value;
 
 use super::interrupt::Interrupt;
 use super::lock::{TargetLock, TargetLocks};
-use super::verify::{self, Evidence};
+use super::lost_user::ReadTheUser;
+use super::verify;
 use crate::domain::{Edit, UserRecord};
 use crate::journal::{
     FieldCheck, Journal, JournalEntry, JournalError, JournalRequest, Outcome, RequestStatus,
@@ -21,7 +22,6 @@ use crate::journal::{
 };
 use crate::service::plan::{conflict, scrub, shown_url};
 use crate::service::{AnyDirectory, PlannedRequest, ServiceError, WritePlan};
-use crate::text::sanitize;
 
 /// A write that could not be made; nothing was sent.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -332,18 +332,14 @@ impl WriteEngine {
                 plans[0].clone()
             } else {
                 // The previous write changed the record (and its version): plan again from it.
-                match self.directory.plan(Some(&current), &item.edit).await {
-                    Ok(now) if conflict(&plans[index], &now).is_none() => now,
-                    Ok(now) => {
-                        let why = conflict(&plans[index], &now).unwrap_or_default();
-                        stopped = Some(why.clone());
+                match replanned(
+                    &plans[index],
+                    self.directory.plan(Some(&current), &item.edit).await,
+                ) {
+                    Ok(now) => now,
+                    Err(why) => {
                         reports.push(not_sent(&item.plan, &why));
-                        continue;
-                    }
-                    Err(error) => {
-                        let why = error.to_string();
-                        stopped = Some(why.clone());
-                        reports.push(not_sent(&item.plan, &why));
+                        stopped = Some(why);
                         continue;
                     }
                 }
@@ -634,80 +630,6 @@ impl WriteEngine {
         }
         learn.learn(self, index, error, notes).await
     }
-
-    /// Learns, by reading the user (or looking a create up by its unique key), whether a user
-    /// write whose answer was lost landed.
-    #[allow(clippy::too_many_arguments)]
-    async fn learn_user(
-        &self,
-        error: ServiceError,
-        request: &PlannedRequest,
-        plan: &WritePlan,
-        index: usize,
-        user_id: Option<&str>,
-        existing: &[String],
-        notes: &mut Vec<String>,
-    ) -> Attempt {
-        // A failed precondition (SCIM 412) is a refusal, unless it met our own write: a retry
-        // after an answer that was lost finds the version that write made.
-        let refused_precondition = matches!(error, ServiceError::Conflict(_));
-        let lost = error.to_string();
-        if request.creates_user {
-            return match self.directory.created_candidates(request).await {
-                Ok(found) => {
-                    let new: Vec<String> = found
-                        .into_iter()
-                        .filter(|id| !existing.contains(id))
-                        .collect();
-                    match new.as_slice() {
-                        [id] => {
-                            notes.push(format!(
-                                "the answer was lost ({lost}); the user exists now (id {}), so the create happened and was not sent again",
-                                sanitize(id)
-                            ));
-                            Attempt::Landed(Some(id.clone()))
-                        }
-                        [] => Attempt::NotLanded(format!(
-                            "{lost}; no such user exists, so the create did not happen"
-                        )),
-                        several => Attempt::Unknown(format!(
-                            "{lost}; {} new users match the create ({}), roster cannot tell which it made",
-                            several.len(),
-                            several.join(", ")
-                        )),
-                    }
-                }
-                Err(lookup) => Attempt::Unknown(format!(
-                    "{lost}; looking the user up failed too ({lookup}): check in the service whether it exists"
-                )),
-            };
-        }
-        let Some(id) = user_id else {
-            return Attempt::Unknown(lost);
-        };
-        match self.directory.read_user(id).await {
-            Ok(record) => {
-                match verify::evidence(&self.directory, &record, plan, &plan.fields_of(index)) {
-                    Evidence::Landed => {
-                        notes.push(format!(
-                            "the answer was lost ({lost}); reading the user shows the change was made"
-                        ));
-                        Attempt::Landed(None)
-                    }
-                    _ if refused_precondition => Attempt::Refused(lost),
-                    Evidence::NotApplied => Attempt::NotLanded(format!(
-                        "{lost}; reading the user shows the change was not made"
-                    )),
-                    Evidence::Unclear(why) => Attempt::Unknown(format!(
-                        "{lost}; reading the user cannot tell whether it landed ({why}): `roster show` it to check"
-                    )),
-                }
-            }
-            Err(read) => Attempt::Unknown(format!(
-                "{lost}; the user could not be read to learn whether it landed ({read}): `roster show` it to check"
-            )),
-        }
-    }
 }
 
 /// How many times one write request is sent at most (each after learning the last did not land).
@@ -739,39 +661,6 @@ pub(super) trait LostAnswers: Send {
     fn landed(&mut self, _created: Option<String>) {}
 }
 
-/// Learns about a user write by reading the user (or looking a create up).
-struct ReadTheUser<'a> {
-    plan: &'a WritePlan,
-    user_id: Option<String>,
-    existing: &'a [String],
-}
-
-impl LostAnswers for ReadTheUser<'_> {
-    fn learn(
-        &mut self,
-        engine: &WriteEngine,
-        index: usize,
-        error: ServiceError,
-        notes: &mut Vec<String>,
-    ) -> impl std::future::Future<Output = Attempt> + Send {
-        engine.learn_user(
-            error,
-            &self.plan.requests[index],
-            self.plan,
-            index,
-            self.user_id.as_deref(),
-            self.existing,
-            notes,
-        )
-    }
-
-    fn landed(&mut self, created: Option<String>) {
-        if created.is_some() {
-            self.user_id = created;
-        }
-    }
-}
-
 /// What one send of a write taught.
 pub(super) enum Attempt {
     /// It landed (the answer said so, or reading showed it); a create's new id.
@@ -791,6 +680,19 @@ struct ItemRun {
     report: ItemReport,
     after: Option<UserRecord>,
     interrupted: Option<i32>,
+}
+
+/// A plan made again from a fresh read between two items of one run: the new plan, or why the
+/// run stops (it could not be made, or it differs from the confirmed one).
+pub(super) fn replanned(
+    confirmed: &WritePlan,
+    now: Result<WritePlan, ServiceError>,
+) -> Result<WritePlan, String> {
+    let now = now.map_err(|error| error.to_string())?;
+    match conflict(confirmed, &now) {
+        None => Ok(now),
+        Some(why) => Err(why),
+    }
 }
 
 pub(super) fn not_sent(plan: &WritePlan, why: &str) -> ItemReport {

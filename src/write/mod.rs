@@ -13,6 +13,7 @@ pub mod batch;
 mod engine;
 mod interrupt;
 mod lock;
+mod lost_user;
 pub mod undo;
 mod verify;
 

@@ -18,7 +18,7 @@ pub mod snapshot;
 
 use super::engine::{
     Attempt, Executed, ItemReport, LostAnswers, StillAsWritten, WriteEngine, WriteError,
-    journal_requests, not_sent,
+    journal_requests, not_sent, replanned,
 };
 use super::interrupt::Interrupt;
 use super::verify::{self, Evidence};
@@ -27,7 +27,7 @@ use crate::domain::attribute_edit::AttributeEdit;
 use crate::domain::resolution::{AttributeState, BlastRadius};
 use crate::journal::{AttributeTarget, JournalEntry, Outcome, UndoRecipe};
 use crate::service::looker::Client;
-use crate::service::plan::{conflict, scrub};
+use crate::service::plan::scrub;
 use crate::service::{AnyDirectory, ServiceError, WritePlan};
 use crate::text::sanitize;
 use preview::{RadiusJson, combine, describe_radius};
@@ -223,16 +223,9 @@ impl WriteEngine {
             let plan = if index == 0 {
                 item.plan.clone()
             } else {
-                match plan::plan(client, &current, &item.edit) {
-                    Ok(now) if conflict(&item.plan, &now).is_none() => now,
-                    Ok(now) => {
-                        let why = conflict(&item.plan, &now).unwrap_or_default();
-                        reports.push(not_sent(&item.plan, &why));
-                        stopped = Some(why);
-                        continue;
-                    }
-                    Err(error) => {
-                        let why = error.to_string();
+                match replanned(&item.plan, plan::plan(client, &current, &item.edit)) {
+                    Ok(now) => now,
+                    Err(why) => {
                         reports.push(not_sent(&item.plan, &why));
                         stopped = Some(why);
                         continue;
