@@ -181,9 +181,14 @@ impl Client {
         user_ids: &[String],
         in_flight: usize,
     ) -> Result<(Vec<Option<Stored>>, bool), ServiceError> {
-        let reads = futures::stream::iter(user_ids)
+        // The futures are made before they become a stream (they do nothing until polled): a
+        // stream's `map` closure over borrowed ids would make the caller's future not `Send`
+        // for every lifetime, which the browser's task runner needs.
+        let pending: Vec<_> = user_ids
+            .iter()
             .map(|user_id| self.own_value(definition, user_id))
-            .buffered(in_flight.max(1));
+            .collect();
+        let reads = futures::stream::iter(pending).buffered(in_flight.max(1));
         let read: Vec<OwnValue> = reads
             .collect::<Vec<_>>()
             .await
