@@ -20,8 +20,14 @@ fn body(screen: &str, base_url: &str) -> String {
         .replace(base_url, "http://SIM")
 }
 
-#[tokio::test]
-async fn reordering_ranks_previews_the_blast_radius_and_the_details_follow() {
+/// The browser on the simulator's Looker (journaling to a temporary folder), with `:attr
+/// workload_region` typed.
+async fn open_workload_region() -> (
+    roster::simulator::RunningSimulator,
+    roster::journal::Journal,
+    tempfile::TempDir,
+    Harness,
+) {
     let sim = roster::simulator::start(&SimOptions::default())
         .await
         .unwrap();
@@ -30,11 +36,16 @@ async fn reordering_ranks_previews_the_blast_radius_and_the_details_follow() {
     let browser = App::new(simulator_sessions(&sim, &["looker"]), &toml::Table::new())
         .unwrap()
         .with_journal(Some(journal.clone()));
-    let mut h = Harness::start(browser, 120, 40);
-    h.wait_text("looker (").await;
+    let h = Harness::start(browser, 120, 40);
     h.char(':');
     h.type_text("attr workload_region");
     h.key(KeyCode::Enter);
+    (sim, journal, state, h)
+}
+
+#[tokio::test]
+async fn reordering_ranks_previews_the_blast_radius_and_the_details_follow() {
+    let (sim, journal, _state, mut h) = open_workload_region().await;
     let screen = h
         .wait_for("the attribute read", |s| {
             s.contains("users per source:") && !s.contains("reading…")
@@ -122,6 +133,75 @@ async fn reordering_ranks_previews_the_blast_radius_and_the_details_follow() {
     assert!(
         line.contains("us-east1") && line.contains("All Users"),
         "{line}"
+    );
+    h.char('q');
+    h.ended().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_new_default_and_a_group_value_are_previewed_with_their_radius() {
+    let (sim, journal, _state, mut h) = open_workload_region().await;
+    h.wait_for("the attribute read", |s| {
+        s.contains("users per source:") && !s.contains("reading…")
+    })
+    .await;
+    // Everyone is in All Users, which has a value: a new default changes nobody, and says so.
+    h.char('d');
+    h.type_text("us-west1");
+    h.key(KeyCode::Enter);
+    let preview = h.wait_text(" Preview · workload_region").await;
+    assert!(
+        preview.contains("Blast radius: 0 users change"),
+        "{preview}"
+    );
+    assert!(
+        preview.contains("default_value: us-central1 → us-west1"),
+        "{preview}"
+    );
+    h.char('y');
+    h.wait_for("the write", |s| {
+        s.contains("done:") && s.contains("default us-west1")
+    })
+    .await;
+    assert_eq!(
+        sim.state
+            .looker()
+            .attribute(17)
+            .unwrap()
+            .default_value
+            .as_deref(),
+        Some("us-west1")
+    );
+    // Support's new value reaches its members outside Engineering; Esc sends nothing.
+    h.char('j');
+    h.wait_for("Support selected", |s| s.contains("▶ 2   Support"))
+        .await;
+    h.char('e');
+    h.type_text("asia-east1");
+    h.key(KeyCode::Enter);
+    let preview = h.wait_text(" Preview · workload_region").await;
+    assert!(
+        preview.contains("value of Support: asia-southeast1 → asia-east1"),
+        "{preview}"
+    );
+    assert!(
+        preview.contains("Blast radius: 6 users change"),
+        "{preview}"
+    );
+    h.key(KeyCode::Esc);
+    h.wait_for("the preview closed", |s| !s.contains(" Preview · "))
+        .await;
+    let unchanged = sim
+        .state
+        .looker()
+        .group_values_of(17)
+        .iter()
+        .any(|g| g.group_id == 4 && g.value == "asia-southeast1");
+    assert!(unchanged, "nothing was sent");
+    assert_eq!(
+        journal.entries().unwrap().len(),
+        1,
+        "only the default was written"
     );
     h.char('q');
     h.ended().await.unwrap();

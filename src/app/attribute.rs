@@ -61,6 +61,15 @@ impl AttributeScreen {
         self.read.as_ref().map_or(0, |r| r.snapshot.groups.len())
     }
 
+    /// The id of the selected group value.
+    pub fn selected_group(&self) -> Option<String> {
+        let read = self.read.as_ref()?;
+        read.snapshot
+            .groups
+            .get(self.selected)
+            .map(|g| g.id.clone())
+    }
+
     /// The group ids in rank order with the selected one moved by `delta` (-1 up, +1 down), and
     /// the selection's new index; None when it cannot move.
     pub fn moved_order(&self, delta: isize) -> Option<(Vec<String>, usize)> {

@@ -25,7 +25,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, screen: &AttributeScreen, theme: 
         .title(format!(" Attribute {}{waiting} ", clean(&screen.name)))
         .title_bottom(
             Line::from(
-                " j/k select · K/J move the group up/down (preview first) · r reread · Esc back ",
+                " j/k select · K/J move up/down · e group value · d default · r reread · Esc back ",
             )
             .right_aligned(),
         )

@@ -1,13 +1,15 @@
 //! The attribute screen in the update function: opening it (`:attr NAME`), moving the selection,
-//! moving a group value up or down in rank (planned with its blast radius, shown as a preview),
-//! confirming or cancelling, and the replies. No I/O: reads, plans and writes are effects the
+//! moving a group value up or down in rank, a group's new value or a new default (typed on the
+//! command line) — each planned with its blast radius and shown as a preview — confirming or
+//! cancelling, and the replies. No I/O: reads, plans and writes are effects the
 //! runner performs through the write engine.
 
 use crossterm::event::{KeyCode, KeyEvent};
 
 use crate::app::attribute::{AttributeScreen, Waiting};
+use crate::app::command::CommandLine;
 use crate::app::msg::{Effect, RequestId};
-use crate::app::state::{Screen, State};
+use crate::app::state::{Dialog, Screen, State};
 use crate::domain::attribute_edit::AttributeEdit;
 use crate::domain::resolution::AttributeChange;
 use crate::write::attribute::AttributePrepared;
@@ -91,22 +93,70 @@ pub fn key(state: &mut State, key: KeyEvent) -> Option<Vec<Effect>> {
             let Some((group_ids, to)) = screen.moved_order(delta) else {
                 return Some(Vec::new());
             };
-            if screen.request.is_some() {
-                return Some(Vec::new());
+            let effects = plan(screen, request, AttributeChange::Rank { group_ids });
+            if !effects.is_empty() {
+                screen.selected = to;
             }
-            screen.selected = to;
-            screen.request = Some((request, Waiting::Planning));
-            screen.error = None;
-            Some(vec![Effect::PlanAttribute {
-                conn: screen.conn,
-                request,
-                name: screen.name.clone(),
-                edits: vec![AttributeEdit::Change(AttributeChange::Rank { group_ids })],
-            }])
+            Some(effects)
+        }
+        KeyCode::Char(c @ ('e' | 'd')) => {
+            // The value is typed on the command line: `:group-value VALUE`, `:default VALUE`.
+            let command = if c == 'e' {
+                if screen.selected_group().is_none() {
+                    return Some(Vec::new());
+                }
+                "group-value "
+            } else {
+                "default "
+            };
+            let mut line = CommandLine::default();
+            line.text = command.to_owned();
+            line.edited();
+            state.dialog = Some(Dialog::Command(line));
+            Some(Vec::new())
         }
         KeyCode::Char('r') => Some(reread(screen, request)),
         _ => None,
     }
+}
+
+/// Plans one change of the attribute (its preview comes back as [`planned`]); nothing while
+/// another request is in flight.
+fn plan(screen: &mut AttributeScreen, request: RequestId, change: AttributeChange) -> Vec<Effect> {
+    if screen.request.is_some() {
+        return Vec::new();
+    }
+    screen.request = Some((request, Waiting::Planning));
+    screen.error = None;
+    vec![Effect::PlanAttribute {
+        conn: screen.conn,
+        request,
+        name: screen.name.clone(),
+        edits: vec![AttributeEdit::Change(change)],
+    }]
+}
+
+/// `:group-value VALUE` and `:default VALUE` on the attribute screen: plans the selected group's
+/// new value, or the new default, for the preview.
+pub fn plan_value(state: &mut State, default: bool, value: &str) -> Vec<Effect> {
+    let request = state.next_id();
+    let Some(screen) = screen(state) else {
+        return state.toast("open an attribute first: `:attr NAME`".to_owned(), true);
+    };
+    let change = if default {
+        AttributeChange::SetDefault {
+            value: Some(value.to_owned()),
+        }
+    } else {
+        let Some(group_id) = screen.selected_group() else {
+            return Vec::new();
+        };
+        AttributeChange::SetGroupValue {
+            group_id,
+            value: value.to_owned(),
+        }
+    };
+    plan(screen, request, change)
 }
 
 fn reread(screen: &mut AttributeScreen, request: RequestId) -> Vec<Effect> {

@@ -1,5 +1,6 @@
 //! The `:` command line in the update function: typing it and running it. Commands:
-//! `:conn NAME`, `:user ID`, `:attr NAME`, `:audit [NAME]`, `:export FILE`, `:help`, `:q`. No I/O.
+//! `:conn NAME`, `:user ID`, `:attr NAME` (and on its screen `:group-value VALUE`,
+//! `:default VALUE`), `:audit [NAME]`, `:export FILE`, `:help`, `:q`. No I/O.
 
 use std::path::PathBuf;
 
@@ -98,6 +99,8 @@ pub fn run_command(state: &mut State, line: &str) -> Vec<Effect> {
             Vec::new()
         }
         ("attr", name) => attribute::open(state, name),
+        ("group-value", value) => attribute::plan_value(state, false, value),
+        ("default", value) if !value.is_empty() => attribute::plan_value(state, true, value),
         ("help", _) => {
             state.dialog = Some(Dialog::Help);
             Vec::new()
