@@ -5,8 +5,9 @@
 //! Tab cycles through them; typing anything else drops them. Plain data and string work.
 
 /// The commands the line knows, with their argument, for completion and help.
-pub const COMMANDS: [(&str, &str); 6] = [
+pub const COMMANDS: [(&str, &str); 7] = [
     ("conn", "NAME"),
+    ("attr", "NAME"),
     ("user", "ID"),
     ("audit", "[NAME]"),
     ("export", "FILE"),

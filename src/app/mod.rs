@@ -6,6 +6,7 @@
 //! the loop and the effect runner live in `crate::tui`, drawing in `crate::view`. Imports go one
 //! way: leaves (`keymap`, `filter`, `layout`, `msg`) ← screen models ← `state` ← `update`.
 
+pub mod attribute;
 pub mod audit;
 pub mod browse;
 pub mod command;

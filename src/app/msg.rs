@@ -136,6 +136,21 @@ pub enum Msg {
         /// The file's text, or why the editor could not run.
         result: Result<String, String>,
     },
+    /// An attribute was read, or a change of it planned, for the attribute screen (a plan of no
+    /// edits is a read).
+    AttributePlanned {
+        /// The read or plan request.
+        request: RequestId,
+        /// The plan with its blast radius, or why it could not be made.
+        result: Result<Box<crate::write::attribute::AttributePrepared>, String>,
+    },
+    /// A confirmed attribute-level write ended.
+    AttributeApplied {
+        /// The write request.
+        request: RequestId,
+        /// One line per item (its outcome and journal entry), or why nothing was sent.
+        result: Result<Vec<String>, String>,
+    },
     /// A task of the effect runner panicked; the panic was caught at the task boundary.
     TaskFailed {
         /// The connection the task worked for, if one.
@@ -204,6 +219,27 @@ pub enum Effect {
         request: RequestId,
         /// The text to search for.
         text: String,
+    },
+    /// Read an attribute (`edits` empty) or plan attribute-level edits with their blast radius,
+    /// through the write engine; sends nothing.
+    PlanAttribute {
+        /// The connection index.
+        conn: usize,
+        /// The request.
+        request: RequestId,
+        /// The attribute's name or id.
+        name: String,
+        /// The edits.
+        edits: Vec<crate::domain::attribute_edit::AttributeEdit>,
+    },
+    /// Send a confirmed attribute-level write through the write engine.
+    ApplyAttribute {
+        /// The connection index.
+        conn: usize,
+        /// The request.
+        request: RequestId,
+        /// The plan the user confirmed (the engine re-reads and stops on a change).
+        prepared: Box<crate::write::attribute::AttributePrepared>,
     },
     /// Find the last undoable write of a connection in the journal and read its user.
     FindUndo {

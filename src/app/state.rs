@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use ratatui::layout::Rect;
 
+use super::attribute::AttributeScreen;
 use super::audit::AuditState;
 pub use super::browse::{ConnStatus, ConnectionState, Focus, UserList, columns};
 use super::command::CommandLine;
@@ -37,6 +38,8 @@ pub enum Screen {
     Audit(Box<AuditState>),
     /// One person across connections.
     Person(Box<PersonState>),
+    /// One Looker attribute: settings, group values by rank, sources, rank changes.
+    Attribute(Box<AttributeScreen>),
 }
 
 /// A dialog over the current screen.
@@ -203,7 +206,7 @@ impl State {
         let audit_rows = layout::rows_in(areas.main, AUDIT_CHROME);
         match &mut self.screen {
             Screen::Audit(audit) => audit.keep_visible(audit_rows),
-            Screen::Person(_) | Screen::Browse => {}
+            Screen::Person(_) | Screen::Attribute(_) | Screen::Browse => {}
         }
     }
 
@@ -304,6 +307,7 @@ impl State {
         match &self.screen {
             Screen::Audit(audit) => !audit.filter.trim().is_empty(),
             Screen::Person(person) => !person.filter.trim().is_empty(),
+            Screen::Attribute(_) => false,
             Screen::Browse => match self.focus {
                 Focus::Users => !self.users.filter.trim().is_empty(),
                 Focus::Detail => self.detail.as_ref().is_some_and(|d| !d.search.is_empty()),
@@ -317,6 +321,7 @@ impl State {
         match (&self.screen, self.focus) {
             (Screen::Audit(_), _) => "audit",
             (Screen::Person(_), _) => "person",
+            (Screen::Attribute(_), _) => "attribute",
             (Screen::Browse, Focus::Connections) => "connections",
             (Screen::Browse, Focus::Users) => "users",
             (Screen::Browse, Focus::Detail) => "detail",
@@ -334,6 +339,7 @@ impl State {
                 PageDown, Top, Bottom, Command, Back,
             ],
             (Screen::Person(_), _) => vec![Filter, Yank, Refresh, Audit, Down, PageDown, Back],
+            (Screen::Attribute(_), _) => vec![Down, Refresh, Command, Back],
             (Screen::Browse, Focus::Connections) => {
                 vec![Down, Open, NextPane, Filter, Audit, Command, Refresh]
             }

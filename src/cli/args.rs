@@ -120,6 +120,78 @@ pub enum BatchCommand {
     },
 }
 
+/// The attribute an `roster attribute` command is about.
+#[derive(Debug, Clone, clap::Args)]
+pub struct AttributeNamed {
+    /// Connection name (a Looker connection).
+    pub conn: String,
+    /// The attribute's name (exactly) or id.
+    pub name: String,
+}
+
+/// How an attribute-level write is shown and confirmed.
+#[derive(Debug, Clone, clap::Args)]
+pub struct AttributeWriteFlags {
+    /// Output format of the preview and blast radius.
+    #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+    pub format: ShowFormat,
+    #[command(flatten)]
+    pub write: WriteFlags,
+}
+
+/// The `roster attribute` commands: one Looker attribute's settings, group values and ranks.
+#[derive(Debug, Subcommand)]
+pub enum AttributeCommand {
+    /// Settings, group values by rank, and how many users take their value from each source.
+    Show {
+        #[command(flatten)]
+        attribute: AttributeNamed,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+        format: ShowFormat,
+    },
+    /// Set the value of groups (GROUP=VALUE, the group's exact name); a group without a value
+    /// gets the last rank.
+    SetGroup {
+        #[command(flatten)]
+        attribute: AttributeNamed,
+        /// GROUP=VALUE pairs.
+        #[arg(value_name = "GROUP=VALUE", required = true)]
+        assignments: Vec<String>,
+        #[command(flatten)]
+        flags: AttributeWriteFlags,
+    },
+    /// Remove the value of groups (their members fall back to the next group value or the default).
+    UnsetGroup {
+        #[command(flatten)]
+        attribute: AttributeNamed,
+        /// The groups' exact names.
+        #[arg(value_name = "GROUP", required = true)]
+        groups: Vec<String>,
+        #[command(flatten)]
+        flags: AttributeWriteFlags,
+    },
+    /// A new rank order of every group that has a value, lowest (winning) first.
+    Rank {
+        #[command(flatten)]
+        attribute: AttributeNamed,
+        /// Every group with a value, by exact name, in the new order.
+        #[arg(value_name = "GROUP", required = true)]
+        groups: Vec<String>,
+        #[command(flatten)]
+        flags: AttributeWriteFlags,
+    },
+    /// A new default value.
+    SetDefault {
+        #[command(flatten)]
+        attribute: AttributeNamed,
+        /// The new default.
+        value: String,
+        #[command(flatten)]
+        flags: AttributeWriteFlags,
+    },
+}
+
 /// How strictly a write is verified by reading the user after it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum VerifyMode {
@@ -268,6 +340,12 @@ pub enum Command {
         batch: Option<String>,
         #[command(flatten)]
         write: WriteFlags,
+    },
+    /// One Looker attribute: its settings, group values and ranks, and edits of them with their
+    /// blast radius (the users whose effective value changes).
+    Attribute {
+        #[command(subcommand)]
+        command: AttributeCommand,
     },
     /// Bulk edits: show what became of each item, or resume a stopped one.
     Batch {

@@ -151,6 +151,7 @@ pub async fn dispatch(command: Command, globals: &Globals) -> Result<(), CliErro
         Command::Batch {
             command: BatchCommand::Resume { id, format, write },
         } => super::batch::resume(globals, &id, &write, format).await,
+        Command::Attribute { command } => super::attribute::run(command, globals).await,
         Command::Config { command } => super::config_cmd::run(command, globals).await,
         Command::Doctor(args) => super::config_cmd::check(&args, globals).await,
         Command::Completions { shell, dynamic } => super::completions::print(shell, dynamic),
@@ -190,7 +191,7 @@ async fn write_one_or_many(
 }
 
 /// Splits `NAME=VALUE` arguments; the value may contain `=`.
-fn parse_assignments(assignments: &[String]) -> Result<Vec<(String, String)>, CliError> {
+pub(super) fn parse_assignments(assignments: &[String]) -> Result<Vec<(String, String)>, CliError> {
     assignments
         .iter()
         .map(|a| match a.split_once('=') {

@@ -32,6 +32,9 @@ pub async fn undo(globals: &Globals, id: Option<u64>, flags: &WriteFlags) -> Res
         eprintln!("roster: warning: {warning}");
     }
     let entry = pick_entry(&read.entries, id, None).map_err(CliError::Refused)?;
+    if entry.attribute.is_some() {
+        return super::attribute::undo(globals, entry, flags).await;
+    }
     let engine = engine(globals, &entry.connection)?;
     let prepared = engine.prepare_undo(entry).await?;
     confirm_and_send(&engine, &prepared, flags).await

@@ -6,6 +6,7 @@
 //! refused or failed, 2 usage or config error.
 
 mod args;
+mod attribute;
 mod audit;
 mod batch;
 mod browse;

@@ -173,6 +173,7 @@ pub fn journal(entries: &[crate::journal::JournalEntry]) -> String {
             e.user
                 .clone()
                 .or_else(|| e.user_id.clone())
+                .or_else(|| e.attribute.as_ref().map(ToString::to_string))
                 .unwrap_or_default(),
             e.action.clone(),
             e.outcome.describe().to_owned(),

@@ -85,7 +85,7 @@ pub async fn confirm_and_send(
 
 /// Tells, on stderr, what became of each item: written (with its journal entry), partial, not
 /// applied, unknown, or not sent, with the notes (a lost answer, a field that did not stick).
-fn report(executed: &Executed) {
+pub fn report(executed: &Executed) {
     for item in &executed.items {
         let status = match (&item.entry, &item.not_sent) {
             (Some(entry), _) => {
@@ -107,7 +107,7 @@ fn report(executed: &Executed) {
     }
 }
 
-fn finish(executed: &Executed, flags: &WriteFlags) -> Result<(), CliError> {
+pub fn finish(executed: &Executed, flags: &WriteFlags) -> Result<(), CliError> {
     if let Some(code) = executed.interrupted {
         return Err(CliError::Interrupted(code));
     }

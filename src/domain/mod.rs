@@ -5,6 +5,7 @@
 //! these types.
 
 pub mod attribute;
+pub mod attribute_edit;
 pub mod audit;
 pub mod edit;
 pub mod group;

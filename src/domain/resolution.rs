@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::attribute::CandidateKind;
 use super::precedence::{Unresolved, resolve};
@@ -152,8 +152,10 @@ pub struct Effective {
     pub value: Option<String>,
 }
 
-/// A change to an attribute's group values, ranks or default.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A change to an attribute's group values, ranks or default. Serialized in the journal, as the
+/// recipe that reverts an attribute-level write.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
 pub enum AttributeChange {
     /// Set one group's value (Looker `PATCH /groups/{g}/attribute_values/{a}`); a group that had
     /// no value gets the last rank.

@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::attribute_edit::AttributeEdit;
 use crate::domain::{Edit, FieldChange, UserRecord};
 
 /// What became of a write, as far as roster knows.
@@ -139,6 +140,22 @@ pub struct FieldCheck {
     pub status: FieldCheckStatus,
 }
 
+/// The attribute an attribute-level write changed (its group values, ranks, default or flags)
+/// instead of one user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttributeTarget {
+    /// The service's id for the attribute.
+    pub id: String,
+    /// The attribute's name.
+    pub name: String,
+}
+
+impl std::fmt::Display for AttributeTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "attribute {}", self.name)
+    }
+}
+
 /// One write: journaled as `pending` before it is sent, then completed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JournalEntry {
@@ -151,6 +168,10 @@ pub struct JournalEntry {
     /// The server written to (absent in journals written before the write engine).
     #[serde(default)]
     pub server: Option<ServerIdentity>,
+    /// The attribute an attribute-level write changed (None for a write to one user; absent in
+    /// journals written before attribute-level writes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribute: Option<AttributeTarget>,
     /// The user's username, for people.
     pub user: Option<String>,
     /// The user's service id (None for a create whose id is not known).
@@ -213,6 +234,7 @@ impl JournalEntry {
             time: "2026-11-29T00:00:00Z".to_owned(),
             connection: connection.to_owned(),
             server: None,
+            attribute: None,
             user: Some("ada@example.com".to_owned()),
             user_id: Some("1".to_owned()),
             action: "set".to_owned(),
@@ -252,6 +274,12 @@ pub enum UndoRecipe {
     Replace {
         /// The resource before the write.
         resource: serde_json::Value,
+    },
+    /// Apply these attribute-level edits, in order (the previous group values, rank order,
+    /// default or flags of an attribute-level write).
+    AttributeEdits {
+        /// The edits that put back what the write changed.
+        edits: Vec<AttributeEdit>,
     },
     /// The entry cannot be reverted, and why.
     NotPossible {
@@ -367,6 +395,10 @@ impl UndoRecipe {
             Self::Replace { resource } => Ok(vec![Edit::Replace {
                 resource: resource.clone(),
             }]),
+            Self::AttributeEdits { .. } => Err(
+                "it changed an attribute, not a user: it is reverted by the attribute-level write"
+                    .to_owned(),
+            ),
             Self::NotPossible { reason } => Err(reason.clone()),
         }
     }

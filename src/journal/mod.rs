@@ -16,7 +16,7 @@ pub mod store;
 
 pub use batches::{BatchItem, BatchPlan, BatchStore, ItemDecision, ItemResult};
 pub use entry::{
-    FieldCheck, FieldCheckStatus, JournalEntry, JournalRequest, Outcome, RequestStatus,
-    ServerIdentity, UndoRecipe,
+    AttributeTarget, FieldCheck, FieldCheckStatus, JournalEntry, JournalRequest, Outcome,
+    RequestStatus, ServerIdentity, UndoRecipe,
 };
 pub use store::{JOURNAL_FILE, Journal, JournalError, JournalRead};

@@ -250,6 +250,43 @@ impl Runner {
                     let _ = tx.send(Msg::Applied { request, result });
                 });
             }
+            Effect::PlanAttribute {
+                conn,
+                request,
+                name,
+                edits,
+            } => {
+                let engine = self.engine(conn);
+                self.spawn(Some(conn), request, async move {
+                    let result = match engine {
+                        Ok(engine) => engine
+                            .prepare_attribute(&name, edits)
+                            .await
+                            .map(Box::new)
+                            .map_err(|e| e.to_string()),
+                        Err(why) => Err(why),
+                    };
+                    let _ = tx.send(Msg::AttributePlanned { request, result });
+                });
+            }
+            Effect::ApplyAttribute {
+                conn,
+                request,
+                prepared,
+            } => {
+                let engine = self.engine(conn);
+                self.spawn(Some(conn), request, async move {
+                    let result = match engine {
+                        Ok(engine) => engine
+                            .execute_attribute(&prepared, &Interrupt::never())
+                            .await
+                            .map(|executed| attribute_outcomes(&executed))
+                            .map_err(|e| e.to_string()),
+                        Err(why) => Err(why),
+                    };
+                    let _ = tx.send(Msg::AttributeApplied { request, result });
+                });
+            }
             Effect::Audit { request, targets } => {
                 for (conn, ids) in targets {
                     let Some(directory) = self.directory(conn) else {
@@ -450,4 +487,22 @@ async fn find_undo(engine: &WriteEngine) -> Result<(Box<UserRecord>, crate::doma
         .ok_or("the entry has nothing to revert")?;
     let record = prepared.target.ok_or("the entry names no user")?;
     Ok((Box::new(record), edit))
+}
+
+/// One line per item of an attribute-level write: its summary and what became of it.
+fn attribute_outcomes(executed: &crate::write::Executed) -> Vec<String> {
+    executed
+        .items
+        .iter()
+        .map(|item| match (&item.entry, &item.not_sent) {
+            (Some(entry), _) => format!(
+                "{}: {} (journal entry {})",
+                item.summary,
+                entry.outcome.describe(),
+                entry.id
+            ),
+            (None, Some(why)) => format!("{}: not sent: {why}", item.summary),
+            (None, None) => format!("{}: not sent", item.summary),
+        })
+        .collect()
 }

@@ -4,6 +4,7 @@
 //! state and geometry (`app::layout`) and never the update function. Every string that came from a service passes through
 //! [`clean`] (`text::sanitize`) before it is drawn. Lists build only the rows that fit.
 
+pub mod attribute;
 pub mod audit;
 pub mod browse;
 pub mod detail;
@@ -41,6 +42,7 @@ pub fn draw_with(frame: &mut Frame<'_>, state: &State, theme: &Theme) {
         }
         Screen::Audit(audit) => audit::draw(frame, areas.main, state, audit, theme),
         Screen::Person(person) => person::draw(frame, areas.main, state, person, theme),
+        Screen::Attribute(screen) => attribute::draw(frame, areas.main, screen, theme),
     }
     let whole = frame.area();
     match &state.dialog {

@@ -13,7 +13,8 @@ use serde_json::Value;
 
 use super::interrupt::Interrupt;
 use super::lock::{TargetLock, TargetLocks};
-use super::verify::{self, Evidence};
+use super::lost_user::ReadTheUser;
+use super::verify;
 use crate::domain::{Edit, UserRecord};
 use crate::journal::{
     FieldCheck, Journal, JournalEntry, JournalError, JournalRequest, Outcome, RequestStatus,
@@ -21,7 +22,6 @@ use crate::journal::{
 };
 use crate::service::plan::{conflict, scrub, shown_url};
 use crate::service::{AnyDirectory, PlannedRequest, ServiceError, WritePlan};
-use crate::text::sanitize;
 
 /// A write that could not be made; nothing was sent.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -293,7 +293,7 @@ impl WriteEngine {
         }
     }
 
-    async fn lock(&self, user_id: &str) -> Result<TargetLock, WriteError> {
+    pub(super) async fn lock(&self, user_id: &str) -> Result<TargetLock, WriteError> {
         self.locks
             .acquire(&self.server.url, user_id)
             .await
@@ -332,18 +332,14 @@ impl WriteEngine {
                 plans[0].clone()
             } else {
                 // The previous write changed the record (and its version): plan again from it.
-                match self.directory.plan(Some(&current), &item.edit).await {
-                    Ok(now) if conflict(&plans[index], &now).is_none() => now,
-                    Ok(now) => {
-                        let why = conflict(&plans[index], &now).unwrap_or_default();
-                        stopped = Some(why.clone());
+                match replanned(
+                    &plans[index],
+                    self.directory.plan(Some(&current), &item.edit).await,
+                ) {
+                    Ok(now) => now,
+                    Err(why) => {
                         reports.push(not_sent(&item.plan, &why));
-                        continue;
-                    }
-                    Err(error) => {
-                        let why = error.to_string();
-                        stopped = Some(why.clone());
-                        reports.push(not_sent(&item.plan, &why));
+                        stopped = Some(why);
                         continue;
                     }
                 }
@@ -405,28 +401,8 @@ impl WriteEngine {
         record: &UserRecord,
         precondition: &StillAsWritten,
     ) -> Result<(), WriteError> {
-        for change in &precondition.changes {
-            let now = match self.directory.observe(record, &change.field) {
-                crate::service::Observed::Value(now) => now,
-                crate::service::Observed::Unverifiable(why) => {
-                    return Err(WriteError::Refused(format!(
-                        "`{}` cannot be checked ({why}); entry {} is not reverted",
-                        sanitize(&change.field),
-                        precondition.entry
-                    )));
-                }
-            };
-            if now.as_deref().map(sanitize) != change.after.as_deref().map(sanitize) {
-                return Err(WriteError::Refused(format!(
-                    "`{}` is {} now, not {} as entry {} left it; nothing was reverted",
-                    sanitize(&change.field),
-                    sanitize(now.as_deref().unwrap_or("(unset)")),
-                    sanitize(change.after.as_deref().unwrap_or("(unset)")),
-                    precondition.entry
-                )));
-            }
-        }
-        Ok(())
+        verify::still_as_written(&|field| self.directory.observe(record, field), precondition)
+            .map_err(WriteError::Refused)
     }
 
     /// Journals the write as pending (flushed) before anything is sent.
@@ -442,6 +418,7 @@ impl WriteEngine {
             time: crate::time::now_rfc3339(),
             connection: self.connection.clone(),
             server: Some(self.server.clone()),
+            attribute: None,
             user: record.and_then(|r| r.username.clone()),
             user_id: record.map(|r| r.id.clone()),
             action: prepared
@@ -450,18 +427,7 @@ impl WriteEngine {
                 .unwrap_or_else(|| edit.verb().to_owned()),
             summary: plan.summary.clone(),
             changes: plan.changes.clone(),
-            requests: plan
-                .requests
-                .iter()
-                .enumerate()
-                .map(|(index, request)| JournalRequest {
-                    method: request.method.to_string(),
-                    url: shown_url(&request.url),
-                    body: request.shown_body(),
-                    status: Some(RequestStatus::NotSent),
-                    fields: plan.fields_of(index),
-                })
-                .collect(),
+            requests: journal_requests(plan),
             outcome: Outcome::Pending,
             error: None,
             batch: prepared.batch.clone(),
@@ -483,46 +449,18 @@ impl WriteEngine {
     ) -> ItemRun {
         let secrets = plan.secret_values();
         let mut notes = Vec::new();
-        let mut errors = Vec::new();
-        let mut user_id = user_id.map(str::to_owned);
-        let mut interrupted = None;
-        for (index, request) in plan.requests.iter().enumerate() {
-            entry.requests[index].status = Some(RequestStatus::Sent);
-            let delivery = tokio::select! {
-                biased;
-                code = interrupt.fired() => {
-                    interrupted = Some(code);
-                    Delivery::Unknown(
-                        "interrupted before the answer came; read the user to learn whether it landed"
-                            .to_owned(),
-                    )
-                }
-                delivery = self.deliver(request, plan, index, user_id.as_deref(), &existing, &mut notes) => delivery,
-            };
-            let status = match delivery {
-                Delivery::Landed(created) => {
-                    if created.is_some() {
-                        user_id = created;
-                        entry.user_id.clone_from(&user_id);
-                    }
-                    RequestStatus::Landed
-                }
-                Delivery::NotApplied(why) => {
-                    errors.push(scrub(&why, &secrets));
-                    RequestStatus::NotApplied
-                }
-                Delivery::Unknown(why) => {
-                    errors.push(scrub(&why, &secrets));
-                    RequestStatus::Unknown
-                }
-            };
-            entry.requests[index].status = Some(status);
-            if status != RequestStatus::Landed || interrupted.is_some() {
-                break;
-            }
+        let mut learner = ReadTheUser {
+            plan,
+            user_id: user_id.map(str::to_owned),
+            existing: &existing,
+        };
+        let interrupted = self
+            .send_requests(&mut entry, plan, &mut learner, &mut notes, interrupt)
+            .await;
+        let user_id = learner.user_id;
+        if entry.user_id.is_none() {
+            entry.user_id.clone_from(&user_id);
         }
-        entry.outcome = outcome_of(&entry.requests);
-        entry.error = (!errors.is_empty()).then(|| errors.join("; "));
         // Read the record after the write and check every field that landed.
         let mut after = None;
         let landed: Vec<String> = entry
@@ -550,6 +488,71 @@ impl WriteEngine {
                 Err(_) => {}
             }
         }
+        ItemRun {
+            report: self.complete(entry, plan, notes).await,
+            after,
+            interrupted,
+        }
+    }
+
+    /// Sends the requests of a journaled plan in order until one does not land, recording each
+    /// one's status and the entry's outcome and error; `learn` reads the target back when an
+    /// answer is lost. Returns the code of a signal that interrupted it.
+    pub(super) async fn send_requests(
+        &self,
+        entry: &mut JournalEntry,
+        plan: &WritePlan,
+        learn: &mut impl LostAnswers,
+        notes: &mut Vec<String>,
+        interrupt: &Interrupt,
+    ) -> Option<i32> {
+        let secrets = plan.secret_values();
+        let mut errors = Vec::new();
+        let mut interrupted = None;
+        for (index, request) in plan.requests.iter().enumerate() {
+            entry.requests[index].status = Some(RequestStatus::Sent);
+            let delivery = tokio::select! {
+                biased;
+                code = interrupt.fired() => {
+                    interrupted = Some(code);
+                    Delivery::Unknown(
+                        "interrupted before the answer came; read it back to learn whether it landed"
+                            .to_owned(),
+                    )
+                }
+                delivery = self.deliver(request, index, learn, notes) => delivery,
+            };
+            let status = match delivery {
+                Delivery::Landed(created) => {
+                    learn.landed(created);
+                    RequestStatus::Landed
+                }
+                Delivery::NotApplied(why) => {
+                    errors.push(scrub(&why, &secrets));
+                    RequestStatus::NotApplied
+                }
+                Delivery::Unknown(why) => {
+                    errors.push(scrub(&why, &secrets));
+                    RequestStatus::Unknown
+                }
+            };
+            entry.requests[index].status = Some(status);
+            if status != RequestStatus::Landed || interrupted.is_some() {
+                break;
+            }
+        }
+        entry.outcome = outcome_of(&entry.requests);
+        entry.error = (!errors.is_empty()).then(|| errors.join("; "));
+        interrupted
+    }
+
+    /// Completes a sent entry in the journal and reports it with its notes.
+    pub(super) async fn complete(
+        &self,
+        mut entry: JournalEntry,
+        plan: &WritePlan,
+        mut notes: Vec<String>,
+    ) -> ItemReport {
         entry.completed = Some(crate::time::now_rfc3339());
         if let Err(error) = self.journal.complete_shared(&entry).await {
             notes.push(format!(
@@ -557,15 +560,11 @@ impl WriteEngine {
                 entry.id
             ));
         }
-        ItemRun {
-            report: ItemReport {
-                summary: plan.summary.clone(),
-                entry: Some(entry),
-                not_sent: None,
-                notes,
-            },
-            after,
-            interrupted,
+        ItemReport {
+            summary: plan.summary.clone(),
+            entry: Some(entry),
+            not_sent: None,
+            notes,
         }
     }
 
@@ -578,20 +577,15 @@ impl WriteEngine {
     async fn deliver(
         &self,
         request: &PlannedRequest,
-        plan: &WritePlan,
         index: usize,
-        user_id: Option<&str>,
-        existing: &[String],
+        learn: &mut impl LostAnswers,
         notes: &mut Vec<String>,
     ) -> Delivery {
         let mut once = request.clone();
         once.idempotent = false;
         let mut attempt = 1;
         loop {
-            let (outcome, wait) = match self
-                .attempt(&once, plan, index, user_id, existing, notes)
-                .await
-            {
+            let (outcome, wait) = match self.attempt(&once, index, learn, notes).await {
                 Attempt::Landed(created) => return Delivery::Landed(created),
                 Attempt::Unknown(why) => return Delivery::Unknown(why),
                 Attempt::Refused(why) => return Delivery::NotApplied(why),
@@ -615,14 +609,13 @@ impl WriteEngine {
         }
     }
 
-    /// One send, and what it taught.
+    /// One send, and what it taught: a failure whose answer may have been lost goes to `learn`,
+    /// which reads the target to learn whether it landed.
     async fn attempt(
         &self,
         request: &PlannedRequest,
-        plan: &WritePlan,
         index: usize,
-        user_id: Option<&str>,
-        existing: &[String],
+        learn: &mut impl LostAnswers,
         notes: &mut Vec<String>,
     ) -> Attempt {
         let error = match self.directory.send(request).await {
@@ -635,65 +628,7 @@ impl WriteEngine {
         if !answer_may_be_lost(&error) {
             return Attempt::Refused(error.to_string());
         }
-        // A failed precondition (SCIM 412) is a refusal, unless it met our own write: a retry
-        // after an answer that was lost finds the version that write made.
-        let refused_precondition = matches!(error, ServiceError::Conflict(_));
-        let lost = error.to_string();
-        if request.creates_user {
-            return match self.directory.created_candidates(request).await {
-                Ok(found) => {
-                    let new: Vec<String> = found
-                        .into_iter()
-                        .filter(|id| !existing.contains(id))
-                        .collect();
-                    match new.as_slice() {
-                        [id] => {
-                            notes.push(format!(
-                                "the answer was lost ({lost}); the user exists now (id {}), so the create happened and was not sent again",
-                                sanitize(id)
-                            ));
-                            Attempt::Landed(Some(id.clone()))
-                        }
-                        [] => Attempt::NotLanded(format!(
-                            "{lost}; no such user exists, so the create did not happen"
-                        )),
-                        several => Attempt::Unknown(format!(
-                            "{lost}; {} new users match the create ({}), roster cannot tell which it made",
-                            several.len(),
-                            several.join(", ")
-                        )),
-                    }
-                }
-                Err(lookup) => Attempt::Unknown(format!(
-                    "{lost}; looking the user up failed too ({lookup}): check in the service whether it exists"
-                )),
-            };
-        }
-        let Some(id) = user_id else {
-            return Attempt::Unknown(lost);
-        };
-        match self.directory.read_user(id).await {
-            Ok(record) => {
-                match verify::evidence(&self.directory, &record, plan, &plan.fields_of(index)) {
-                    Evidence::Landed => {
-                        notes.push(format!(
-                            "the answer was lost ({lost}); reading the user shows the change was made"
-                        ));
-                        Attempt::Landed(None)
-                    }
-                    _ if refused_precondition => Attempt::Refused(lost),
-                    Evidence::NotApplied => Attempt::NotLanded(format!(
-                        "{lost}; reading the user shows the change was not made"
-                    )),
-                    Evidence::Unclear(why) => Attempt::Unknown(format!(
-                        "{lost}; reading the user cannot tell whether it landed ({why}): `roster show` it to check"
-                    )),
-                }
-            }
-            Err(read) => Attempt::Unknown(format!(
-                "{lost}; the user could not be read to learn whether it landed ({read}): `roster show` it to check"
-            )),
-        }
+        learn.learn(self, index, error, notes).await
     }
 }
 
@@ -709,8 +644,25 @@ fn backoff(attempt: u32) -> std::time::Duration {
         .min(std::time::Duration::from_secs(4))
 }
 
+/// How a write whose answer may have been lost learns whether it landed: by reading what it
+/// wrote (a user, an attribute's group values).
+pub(super) trait LostAnswers: Send {
+    /// What reading shows about request `index` of the plan, which failed with `error`; what
+    /// people should know goes to `notes`.
+    fn learn(
+        &mut self,
+        engine: &WriteEngine,
+        index: usize,
+        error: ServiceError,
+        notes: &mut Vec<String>,
+    ) -> impl std::future::Future<Output = Attempt> + Send;
+
+    /// A request landed (a create names the new user).
+    fn landed(&mut self, _created: Option<String>) {}
+}
+
 /// What one send of a write taught.
-enum Attempt {
+pub(super) enum Attempt {
     /// It landed (the answer said so, or reading showed it); a create's new id.
     Landed(Option<String>),
     /// The service refused it: it did not land, and sending it again will not help.
@@ -730,7 +682,20 @@ struct ItemRun {
     interrupted: Option<i32>,
 }
 
-fn not_sent(plan: &WritePlan, why: &str) -> ItemReport {
+/// A plan made again from a fresh read between two items of one run: the new plan, or why the
+/// run stops (it could not be made, or it differs from the confirmed one).
+pub(super) fn replanned(
+    confirmed: &WritePlan,
+    now: Result<WritePlan, ServiceError>,
+) -> Result<WritePlan, String> {
+    let now = now.map_err(|error| error.to_string())?;
+    match conflict(confirmed, &now) {
+        None => Ok(now),
+        Some(why) => Err(why),
+    }
+}
+
+pub(super) fn not_sent(plan: &WritePlan, why: &str) -> ItemReport {
     ItemReport {
         summary: plan.summary.clone(),
         entry: None,
@@ -751,6 +716,21 @@ fn answer_may_be_lost(error: &ServiceError) -> bool {
         ServiceError::Status(status) => status.status >= 500 || matches!(status.status, 408 | 412),
         _ => false,
     }
+}
+
+/// A plan's requests as the journal records them before sending: masked bodies, not sent yet.
+pub(super) fn journal_requests(plan: &WritePlan) -> Vec<JournalRequest> {
+    plan.requests
+        .iter()
+        .enumerate()
+        .map(|(index, request)| JournalRequest {
+            method: request.method.to_string(),
+            url: shown_url(&request.url),
+            body: request.shown_body(),
+            status: Some(RequestStatus::NotSent),
+            fields: plan.fields_of(index),
+        })
+        .collect()
 }
 
 /// The entry's outcome from its requests' statuses.

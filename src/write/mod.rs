@@ -8,10 +8,12 @@
 //! by reading → read after the write and verify every field → complete the journal entry with a
 //! truthful outcome. The front ends differ only in how they confirm.
 
+pub mod attribute;
 pub mod batch;
 mod engine;
 mod interrupt;
 mod lock;
+mod lost_user;
 pub mod undo;
 mod verify;
 

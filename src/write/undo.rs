@@ -58,27 +58,36 @@ pub fn title(entry: &JournalEntry) -> String {
 }
 
 impl WriteEngine {
-    /// Plans the revert of `entry` on this connection, or says plainly why it cannot be made.
-    pub async fn prepare_undo(&self, entry: &JournalEntry) -> Result<Prepared, WriteError> {
+    /// Refuses to revert `entry` through this connection unless it was written to the server
+    /// this connection points at now.
+    pub(super) fn check_same_server(&self, entry: &JournalEntry) -> Result<(), WriteError> {
         let refuse = |why: String| {
             WriteError::Refused(format!("entry {} cannot be undone: {why}", entry.id))
         };
         match &entry.server {
             None => {
-                return Err(refuse(
+                Err(refuse(
                     "it was journaled before roster recorded the server it wrote to, so it cannot be matched with this connection"
                         .to_owned(),
-                ));
+                ))
             }
             Some(server) if server != self.server() => {
-                return Err(refuse(format!(
+                Err(refuse(format!(
                     "it was written to {server}, and `{}` is {} now",
                     self.connection(),
                     self.server()
-                )));
+                )))
             }
-            Some(_) => {}
+            Some(_) => Ok(()),
         }
+    }
+
+    /// Plans the revert of `entry` on this connection, or says plainly why it cannot be made.
+    pub async fn prepare_undo(&self, entry: &JournalEntry) -> Result<Prepared, WriteError> {
+        let refuse = |why: String| {
+            WriteError::Refused(format!("entry {} cannot be undone: {why}", entry.id))
+        };
+        self.check_same_server(entry)?;
         if !entry.undo.is_possible() {
             return Err(refuse(entry.undo.edits_for(&[]).err().unwrap_or_default()));
         }
@@ -162,10 +171,19 @@ impl WriteEngine {
             Evidence::NotApplied => (Outcome::NotApplied, Resolution::NotLanded),
             Evidence::Unclear(why) => return Resolution::Unclear(why),
         };
+        self.journal_resolution(entry, outcome, "the user");
+        resolution
+    }
+}
+
+impl WriteEngine {
+    /// Journals what reading `what` (the user, the attribute) taught about an entry whose outcome
+    /// was not known.
+    pub(super) fn journal_resolution(&self, entry: &JournalEntry, outcome: Outcome, what: &str) {
         let mut resolved = entry.clone();
         resolved.outcome = outcome;
         resolved.error = Some(format!(
-            "{} (resolved by reading the user at {})",
+            "{} (resolved by reading {what} at {})",
             entry.error.as_deref().unwrap_or("outcome was not known"),
             crate::time::now_rfc3339()
         ));
@@ -175,7 +193,6 @@ impl WriteEngine {
                 entry.id
             );
         }
-        resolution
     }
 }
 

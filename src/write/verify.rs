@@ -5,6 +5,7 @@
 //! back ([`AnyDirectory::observe`](crate::service::AnyDirectory::observe) shows it the way the
 //! plan does). Pure functions over a record that was already read; the engine does the reading.
 
+use super::engine::StillAsWritten;
 use crate::domain::{FieldChange, UserRecord};
 use crate::journal::{FieldCheck, FieldCheckStatus};
 use crate::service::{AnyDirectory, Observed, WritePlan};
@@ -38,8 +39,8 @@ fn same(a: Option<&str>, b: Option<&str>) -> bool {
     a.map(sanitize) == b.map(sanitize)
 }
 
-fn standing(directory: &AnyDirectory, record: &UserRecord, change: &FieldChange) -> Standing {
-    match directory.observe(record, &change.field) {
+fn standing(observed: Observed, change: &FieldChange) -> Standing {
+    match observed {
         Observed::Unverifiable(_) => Standing::Unverifiable,
         Observed::Value(now) => {
             if same(now.as_deref(), change.after.as_deref()) {
@@ -53,9 +54,9 @@ fn standing(directory: &AnyDirectory, record: &UserRecord, change: &FieldChange)
     }
 }
 
-/// The changes of `plan` that `fields` names.
-fn changes_named<'a>(plan: &'a WritePlan, fields: &[String]) -> Vec<&'a FieldChange> {
-    plan.changes
+/// The changes of `changes` that `fields` names.
+fn changes_named<'a>(changes: &'a [FieldChange], fields: &[String]) -> Vec<&'a FieldChange> {
+    changes
         .iter()
         .filter(|c| fields.iter().any(|f| f == &c.field))
         .collect()
@@ -68,14 +69,28 @@ pub fn evidence(
     plan: &WritePlan,
     fields: &[String],
 ) -> Evidence {
-    let changes = changes_named(plan, fields);
+    evidence_by(
+        &|field| directory.observe(record, field),
+        &plan.changes,
+        fields,
+    )
+}
+
+/// [`evidence`] for anything that can be observed field by field (a user record, an attribute's
+/// group values): `observe` gives each field the way `changes` shows `before` and `after`.
+pub fn evidence_by(
+    observe: &dyn Fn(&str) -> Observed,
+    changes: &[FieldChange],
+    fields: &[String],
+) -> Evidence {
+    let changes = changes_named(changes, fields);
     if changes.is_empty() {
         return Evidence::Unclear("the request changes no field roster can read back".to_owned());
     }
     let mut at_after = 0;
     let mut at_before = 0;
     for change in &changes {
-        match standing(directory, record, change) {
+        match standing(observe(&change.field), change) {
             Standing::AtAfter => at_after += 1,
             Standing::AtBefore => at_before += 1,
             Standing::Third => {
@@ -106,10 +121,23 @@ pub fn checks(
     plan: &WritePlan,
     fields: &[String],
 ) -> Vec<FieldCheck> {
-    changes_named(plan, fields)
+    checks_by(
+        &|field| directory.observe(record, field),
+        &plan.changes,
+        fields,
+    )
+}
+
+/// [`checks`] for anything that can be observed field by field (see [`evidence_by`]).
+pub fn checks_by(
+    observe: &dyn Fn(&str) -> Observed,
+    changes: &[FieldChange],
+    fields: &[String],
+) -> Vec<FieldCheck> {
+    changes_named(changes, fields)
         .into_iter()
         .map(|change| {
-            let (found, status) = match directory.observe(record, &change.field) {
+            let (found, status) = match observe(&change.field) {
                 Observed::Unverifiable(_) => (None, FieldCheckStatus::Unverifiable),
                 Observed::Value(now) => {
                     let status = if same(now.as_deref(), change.after.as_deref()) {
@@ -152,4 +180,34 @@ pub fn describe_unstuck(checks: &[FieldCheck]) -> Vec<String> {
             FieldCheckStatus::Stuck | FieldCheckStatus::Unverifiable => None,
         })
         .collect()
+}
+
+/// Checks undo's precondition on what `observe` reads now: every field still holds the value the
+/// entry left, or the revert is refused with the field that moved.
+pub fn still_as_written(
+    observe: &dyn Fn(&str) -> Observed,
+    precondition: &StillAsWritten,
+) -> Result<(), String> {
+    for change in &precondition.changes {
+        let now = match observe(&change.field) {
+            Observed::Value(now) => now,
+            Observed::Unverifiable(why) => {
+                return Err(format!(
+                    "`{}` cannot be checked ({why}); entry {} is not reverted",
+                    sanitize(&change.field),
+                    precondition.entry
+                ));
+            }
+        };
+        if !same(now.as_deref(), change.after.as_deref()) {
+            return Err(format!(
+                "`{}` is {} now, not {} as entry {} left it; nothing was reverted",
+                sanitize(&change.field),
+                sanitize(now.as_deref().unwrap_or("(unset)")),
+                sanitize(change.after.as_deref().unwrap_or("(unset)")),
+                precondition.entry
+            ));
+        }
+    }
+    Ok(())
 }

@@ -1,11 +1,12 @@
 //! The `:` command line in the update function: typing it and running it. Commands:
-//! `:conn NAME`, `:user ID`, `:audit [NAME]`, `:export FILE`, `:help`, `:q`. No I/O.
+//! `:conn NAME`, `:user ID`, `:attr NAME` (and on its screen `:group-value VALUE`,
+//! `:default VALUE`), `:audit [NAME]`, `:export FILE`, `:help`, `:q`. No I/O.
 
 use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::audit;
+use super::{attribute, audit};
 use crate::app::audit::ExportFormat;
 use crate::app::command::{COMMANDS, starting_with};
 use crate::app::msg::Effect;
@@ -97,6 +98,9 @@ pub fn run_command(state: &mut State, line: &str) -> Vec<Effect> {
             state.quit = true;
             Vec::new()
         }
+        ("attr", name) => attribute::open(state, name),
+        ("group-value", value) => attribute::plan_value(state, false, value),
+        ("default", value) if !value.is_empty() => attribute::plan_value(state, true, value),
         ("help", _) => {
             state.dialog = Some(Dialog::Help);
             Vec::new()
@@ -144,7 +148,7 @@ pub fn run_command(state: &mut State, line: &str) -> Vec<Effect> {
         ("export", file) if !file.is_empty() => export(state, PathBuf::from(file)),
         _ => state.toast(
             format!(
-                "unknown command `{line}`; commands: conn NAME, user ID, audit [NAME], export FILE, help, q"
+                "unknown command `{line}`; commands: conn NAME, user ID, attr NAME, audit [NAME], export FILE, help, q"
             ),
             true,
         ),

@@ -6,6 +6,7 @@
 //! (browse, detail, audit, person, write = editor and preview, command, help); the screens share
 //! helpers through methods on [`State`], never through each other's private functions.
 
+mod attribute;
 mod audit;
 mod browse;
 mod command;
@@ -111,6 +112,8 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::EditedExternally { request, result } => {
             write::edited_externally(state, request, result)
         }
+        Msg::AttributePlanned { request, result } => attribute::planned(state, request, result),
+        Msg::AttributeApplied { request, result } => attribute::applied(state, request, result),
         Msg::TaskFailed {
             conn,
             request,
@@ -160,6 +163,7 @@ fn input(state: &mut State, event: Event) -> Vec<Effect> {
                 Screen::Browse => browse::mouse(state, mouse),
                 Screen::Audit(_) => audit::mouse(state, mouse),
                 Screen::Person(_) => person::mouse(state, mouse),
+                Screen::Attribute(_) => {}
             }
             Vec::new()
         }
@@ -191,6 +195,11 @@ fn key_press(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         Screen::Audit(audit) if audit.filtering => return audit::filter_key(state, key),
         Screen::Person(person) if person.filtering => return person::filter_key(state, key),
+        Screen::Attribute(_) => {
+            if let Some(effects) = attribute::key(state, key) {
+                return effects;
+            }
+        }
         _ => {}
     }
     let Some(action) = resolve(state, &key) else {
@@ -214,6 +223,7 @@ fn key_press(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             Screen::Browse => browse::action(state, action),
             Screen::Audit(_) => audit::action(state, action),
             Screen::Person(_) => person::action(state, action),
+            Screen::Attribute(_) => Vec::new(),
         },
     }
 }

@@ -38,6 +38,7 @@ pub fn open(state: &mut State) -> Vec<Effect> {
             Some(person.who.clone()),
         )])),
         Screen::Browse => browse_menu(state),
+        Screen::Attribute(_) => None,
     };
     match menu.filter(|m| !m.choices.is_empty()) {
         Some(menu) => {

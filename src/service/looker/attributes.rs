@@ -116,6 +116,39 @@ impl Client {
         Ok(names)
     }
 
+    /// The id of the group named exactly `name`: an unknown name is refused with the groups there
+    /// are, a name several groups share with their ids.
+    pub async fn group_id_named(&self, name: &str) -> Result<String, ServiceError> {
+        let names = self.group_names(&[]).await?;
+        let matching: Vec<&String> = names
+            .iter()
+            .filter(|(_, n)| n.as_str() == name)
+            .map(|(id, _)| id)
+            .collect();
+        let shown = crate::text::sanitize(name);
+        match matching.as_slice() {
+            [id] => Ok((*id).clone()),
+            [] => {
+                let mut known: Vec<&str> = names.values().map(String::as_str).collect();
+                known.sort_unstable();
+                Err(ServiceError::NotFound(format!(
+                    "no Looker group is named exactly `{shown}` on `{}`; the groups are: {}",
+                    self.connection,
+                    crate::text::sanitize(&known.join(", "))
+                )))
+            }
+            several => Err(ServiceError::Invalid(format!(
+                "{} Looker groups are named `{shown}` (ids {}); rename one to tell them apart",
+                several.len(),
+                several
+                    .iter()
+                    .map(|id| crate::text::sanitize(id))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        }
+    }
+
     /// Every user as resolution sees them but without own values: id, label and group ids, read
     /// through the client's listing (`GET /users` paged, `group_ids` among the fields).
     pub async fn members(&self) -> Result<Vec<Member>, ServiceError> {
@@ -146,9 +179,14 @@ impl Client {
         user_ids: &[String],
         in_flight: usize,
     ) -> Result<(Vec<Option<Stored>>, bool), ServiceError> {
-        let reads = futures::stream::iter(user_ids)
+        // The futures are made before they become a stream (they do nothing until polled): a
+        // stream's `map` closure over borrowed ids would make the caller's future not `Send`
+        // for every lifetime, which the browser's task runner needs.
+        let pending: Vec<_> = user_ids
+            .iter()
             .map(|user_id| self.own_value(definition, user_id))
-            .buffered(in_flight.max(1));
+            .collect();
+        let reads = futures::stream::iter(pending).buffered(in_flight.max(1));
         let read: Vec<OwnValue> = reads
             .collect::<Vec<_>>()
             .await
