@@ -7,7 +7,6 @@
 //! item. Ctrl-C stops after the items in flight and says how to resume. The workflow itself is the
 //! engine's (`crate::write::batch`); this module only asks and tells.
 
-use std::collections::BTreeMap;
 use std::io::IsTerminal;
 
 use futures::StreamExt;
@@ -18,16 +17,14 @@ use super::args::{Selection, ShowFormat, WriteFlags};
 use super::write::engine;
 use super::{CliError, Globals, confirm, output, selection, signals};
 use crate::domain::Edit;
-use crate::journal::{BatchPlan, BatchStore, ItemDecision};
+use crate::journal::{BatchPlan, BatchStore};
 use crate::service::ListQuery;
 use crate::text::{sanitize, sanitize_lines};
-use crate::write::batch::{BatchCounts, ItemFinished, PlannedBatch, SelectionKey, item_outcome};
+use crate::write::batch::{BatchCounts, ItemFinished, SelectionKey, item_outcome};
 use crate::write::{Interrupt, WriteEngine};
 
 /// Items written at once when the connection names no `max_concurrency`.
 const DEFAULT_ITEM_WINDOW: usize = 8;
-/// How many sample diffs the preview shows.
-const SAMPLES: usize = 3;
 
 /// Plans, confirms and runs one edit over a selection of users.
 pub async fn bulk(
@@ -50,7 +47,7 @@ pub async fn bulk(
         })
         .await?;
     planning.finish_and_clear();
-    let preview = describe_plan(&planned);
+    let preview = planned.describe();
     if flags.dry_run {
         match selection.format {
             ShowFormat::Json => output::print(&output::json(&report(&planned.plan))),
@@ -286,62 +283,6 @@ async fn select(
             selection::Key::Any(text) => SelectionKey::Key(text),
         })
         .collect())
-}
-
-/// The combined preview: counts, refusals grouped by reason, a few sample diffs and the exact
-/// request shape of the first change.
-fn describe_plan(planned: &PlannedBatch) -> String {
-    let plan = &planned.plan;
-    let counts = BatchCounts::of(plan);
-    let mut text = format!(
-        "bulk {} on {} ({}): {} user(s) change, {} already at the value (skipped), {} refused",
-        plan.action, plan.connection, plan.server, counts.planned, counts.skipped, counts.failed
-    );
-    let mut reasons: BTreeMap<String, Vec<&str>> = BTreeMap::new();
-    for item in plan
-        .items
-        .iter()
-        .filter(|i| i.decision == ItemDecision::Refused)
-    {
-        reasons
-            .entry(item.reason.clone().unwrap_or_default())
-            .or_default()
-            .push(&item.key);
-    }
-    for (reason, keys) in &reasons {
-        let shown: Vec<&str> = keys.iter().take(5).copied().collect();
-        text.push_str(&format!(
-            "\n  refused ({}): {reason}: {}{}",
-            keys.len(),
-            shown.join(", "),
-            if keys.len() > shown.len() {
-                ", …"
-            } else {
-                ""
-            }
-        ));
-    }
-    let samples: Vec<_> = planned.prepared.iter().flatten().take(SAMPLES).collect();
-    for prepared in &samples {
-        for plan in prepared.plans() {
-            text.push_str(&format!("\n\n{}", plan.summary));
-            for change in &plan.changes {
-                text.push_str(&format!(
-                    "\n  {}: {} → {}",
-                    change.field,
-                    change.before.as_deref().unwrap_or("(unset)"),
-                    change.after.as_deref().unwrap_or("(unset)")
-                ));
-            }
-        }
-    }
-    if let Some(first) = samples.first().and_then(|p| p.plans().next())
-        && let Some(request) = first.requests.first()
-    {
-        text.push_str("\n\nevery user gets requests like:\n");
-        text.push_str(&request.describe(first.auth_scheme));
-    }
-    sanitize_lines(&text)
 }
 
 /// One item of the JSON report.

@@ -9,6 +9,8 @@
 //! that was written is never sent again, one whose outcome is not known is resolved by reading
 //! the user, and one whose user changed since the plan stops as a conflict. Nothing here prints.
 
+use std::collections::BTreeMap;
+
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 
@@ -21,6 +23,7 @@ use crate::journal::{
 };
 use crate::secret::MASK;
 use crate::service::ServiceError;
+use crate::text::sanitize_lines;
 
 /// How a selection names a user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +49,73 @@ pub struct PlannedBatch {
     pub plan: BatchPlan,
     /// For each item (same order), the prepared write when it is a change.
     pub prepared: Vec<Option<Prepared>>,
+}
+
+/// How many sample diffs a batch preview shows.
+const SAMPLES: usize = 3;
+
+impl PlannedBatch {
+    /// The combined preview both front ends show before a bulk edit is confirmed: counts,
+    /// refusals grouped by reason, a few sample diffs and the exact request shape of the first
+    /// change (secrets masked, server text sanitised).
+    pub fn describe(&self) -> String {
+        let plan = &self.plan;
+        let counts = BatchCounts::of(plan);
+        let mut text = format!(
+            "bulk {} on {} ({}): {} user(s) change, {} already at the value (skipped), {} refused",
+            plan.action,
+            plan.connection,
+            plan.server,
+            counts.planned,
+            counts.skipped,
+            counts.failed
+        );
+        let mut reasons: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+        for item in plan
+            .items
+            .iter()
+            .filter(|i| i.decision == ItemDecision::Refused)
+        {
+            reasons
+                .entry(item.reason.clone().unwrap_or_default())
+                .or_default()
+                .push(&item.key);
+        }
+        for (reason, keys) in &reasons {
+            let shown: Vec<&str> = keys.iter().take(5).copied().collect();
+            text.push_str(&format!(
+                "\n  refused ({}): {reason}: {}{}",
+                keys.len(),
+                shown.join(", "),
+                if keys.len() > shown.len() {
+                    ", …"
+                } else {
+                    ""
+                }
+            ));
+        }
+        let samples: Vec<_> = self.prepared.iter().flatten().take(SAMPLES).collect();
+        for prepared in &samples {
+            for plan in prepared.plans() {
+                text.push_str(&format!("\n\n{}", plan.summary));
+                for change in &plan.changes {
+                    text.push_str(&format!(
+                        "\n  {}: {} → {}",
+                        change.field,
+                        change.before.as_deref().unwrap_or("(unset)"),
+                        change.after.as_deref().unwrap_or("(unset)")
+                    ));
+                }
+            }
+        }
+        if let Some(first) = samples.first().and_then(|p| p.plans().next())
+            && let Some(request) = first.requests.first()
+        {
+            text.push_str("\n\nevery user gets requests like:\n");
+            text.push_str(&request.describe(first.auth_scheme));
+        }
+        sanitize_lines(&text)
+    }
 }
 
 /// Counts of a batch's items by what became of them.
