@@ -112,7 +112,8 @@ async fn show_json_has_product_keys_and_the_chain_winner_first() {
                 "display_name",
                 "email",
                 "active",
-                "attributes"
+                "attributes",
+                "groups"
             ]
         );
         assert_eq!(record["connection"], "looker");

@@ -319,7 +319,9 @@ async fn update_user_then_person_view_across_connections() {
     h.char('p');
     h.wait_text("Person · priya.raman@example.com").await;
     let person = h
-        .wait_for("the looker record", |s| s.contains("Priyaka Raman"))
+        .wait_for("the looker and crowd records", |s| {
+            s.contains("Priyaka Raman") && s.contains("praman")
+        })
         .await;
     // Crowd holds the same person (username praman) under the old name: a flagged mismatch.
     assert!(

@@ -170,6 +170,7 @@ fn record() -> UserRecord {
         email: Some("ada.lovelace@example.com".to_owned()),
         active: true,
         attributes: vec![email, secret, region, team],
+        groups: Vec::new(),
         raw: json!({"id": "1", "first_name": "Ada", "last_name": "Lovelace",
                     "email": "ada.lovelace@example.com", "is_disabled": false, "locale": "en"}),
     }

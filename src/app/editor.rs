@@ -500,6 +500,7 @@ mod tests {
                 vec!["EMEA".into()],
                 "User",
             )],
+            groups: Vec::new(),
             raw: json!({"first_name": "Ada", "last_name": "Lovelace", "is_disabled": false,
                         "locale": null, "email": "ada@example.com"}),
         }

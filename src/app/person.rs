@@ -255,6 +255,7 @@ mod tests {
             email: Some(email.to_owned()),
             active,
             attributes: Vec::new(),
+            groups: Vec::new(),
             raw: serde_json::Value::Null,
         }))
     }

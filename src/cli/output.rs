@@ -8,7 +8,7 @@
 use serde::Serialize;
 
 use super::args::Format;
-use crate::domain::{Attribute, Finding, UserRecord, UserSummary};
+use crate::domain::{Attribute, Finding, Group, UserRecord, UserSummary};
 use crate::service::UsersPage;
 use crate::text::{display_width, pad_to_width, sanitize, truncate_to_width};
 
@@ -194,7 +194,7 @@ pub fn journal(entries: &[crate::journal::JournalEntry]) -> String {
 /// One user as people read it: identity, then every attribute with its chain.
 pub fn record_table(record: &UserRecord) -> String {
     let mut text = format!(
-        "{} ({}) user {}\n  username: {}\n  name:     {}\n  email:    {}\n  active:   {}\n\n",
+        "{} ({}) user {}\n  username: {}\n  name:     {}\n  email:    {}\n  active:   {}\n",
         sanitize(&record.connection),
         record.kind,
         sanitize(&record.id),
@@ -207,12 +207,35 @@ pub fn record_table(record: &UserRecord) -> String {
             "NO (inactive or disabled)"
         }
     );
+    text.push_str(&groups_line(&record.groups));
+    text.push('\n');
     let rows = record.attributes.iter().flat_map(attribute_rows);
     text.push_str(&table(
         &["ATTRIBUTE", "VALUE", "SOURCE", "RANK", "NOTES"],
         rows,
     ));
     text
+}
+
+/// `  groups:   A, B (nested)\n`: the user's groups in the service's order, each name sanitised.
+fn groups_line(groups: &[Group]) -> String {
+    let names: Vec<String> = groups
+        .iter()
+        .map(|g| {
+            let name = sanitize(&g.name);
+            if g.direct {
+                name
+            } else {
+                format!("{name} (nested)")
+            }
+        })
+        .collect();
+    let listed = if names.is_empty() {
+        "(none)".to_owned()
+    } else {
+        names.join(", ")
+    };
+    format!("  groups:   {listed}\n")
 }
 
 /// Only the named attributes of a record (what a write changed), as they are now.

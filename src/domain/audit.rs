@@ -333,6 +333,7 @@ mod tests {
             email: None,
             active,
             attributes,
+            groups: Vec::new(),
             raw: serde_json::Value::Null,
         }
     }

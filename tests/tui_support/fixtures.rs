@@ -61,6 +61,7 @@ pub fn record(id: &str) -> UserRecord {
             vec!["EMEA".into()],
             "User",
         )],
+        groups: Vec::new(),
         raw: serde_json::json!({"first_name": "User", "email": format!("user{id}@example.com")}),
     }
 }

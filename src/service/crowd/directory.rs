@@ -111,7 +111,17 @@ impl Directory for Client {
         if !target::same(&user.name, id, Case::Insensitive) {
             return Err(target::wrong_user(id, &user.name, &self.connection));
         }
-        Ok(mapping::record(&self.connection, &user, raw))
+        let mut record = mapping::record(&self.connection, &user, raw);
+        // Groups are read once the user is known; a server that will not list them leaves the
+        // record without groups (logged), not without the user.
+        record.groups = match self.user_groups(&user.name).await {
+            Ok(groups) => mapping::groups(groups),
+            Err(error) => {
+                tracing::warn!(connection = %self.connection, %error, "groups not read");
+                Vec::new()
+            }
+        };
+        Ok(record)
     }
 
     async fn plan(

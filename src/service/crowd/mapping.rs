@@ -8,8 +8,10 @@
 
 #![deny(clippy::arithmetic_side_effects)]
 
+use super::groups::UserGroup;
 use super::wire;
-use crate::domain::{Attribute, ServiceKind, UserRecord, UserSummary};
+use crate::domain::group::source;
+use crate::domain::{Attribute, Group, ServiceKind, UserRecord, UserSummary};
 
 /// The source of every Crowd value.
 pub const SOURCE: &str = "user";
@@ -152,8 +154,25 @@ pub fn record(connection: &str, user: &wire::User, mut raw: serde_json::Value) -
         email: summary.email,
         active: summary.active,
         attributes,
+        groups: Vec::new(),
         raw,
     }
+}
+
+/// A user's Crowd groups (direct and nested, as [`Client::user_groups`] reads them); Crowd names
+/// groups by name, so the name is also the id.
+///
+/// [`Client::user_groups`]: super::client::Client::user_groups
+pub fn groups(groups: Vec<UserGroup>) -> Vec<Group> {
+    groups
+        .into_iter()
+        .map(|group| Group {
+            id: group.name.clone(),
+            name: group.name,
+            direct: group.direct,
+            source: source::CROWD.to_owned(),
+        })
+        .collect()
 }
 
 /// One multi-valued attribute; Crowd-managed ones are system attributes and locked.

@@ -16,6 +16,7 @@ use serde_json::Value;
 use tokio::sync::Mutex;
 use url::Url;
 
+use super::attributes::GroupNames;
 use super::wire;
 use crate::config::{Connection, Credentials};
 use crate::secret::Secret;
@@ -34,7 +35,7 @@ const RENEW_BEFORE_EXPIRY: Duration = Duration::from_secs(60);
 pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 /// The fields a listing asks for.
 pub const SUMMARY_FIELDS: &str =
-    "id,first_name,last_name,display_name,email,is_disabled,credentials_email(email)";
+    "id,first_name,last_name,display_name,email,is_disabled,credentials_email(email),group_ids";
 
 /// A Looker connection.
 #[derive(Debug, Clone)]
@@ -45,6 +46,8 @@ pub struct Client {
     client_id: String,
     client_secret: Secret,
     token: Arc<Mutex<Option<CachedToken>>>,
+    /// The groups' names, read once (`attributes.rs`).
+    pub(super) group_names: GroupNames,
 }
 
 #[derive(Debug)]
@@ -87,6 +90,7 @@ impl Client {
             client_id: client_id.clone(),
             client_secret: client_secret.clone(),
             token: Arc::new(Mutex::new(None)),
+            group_names: GroupNames::default(),
         })
     }
 

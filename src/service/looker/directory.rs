@@ -121,13 +121,15 @@ impl Directory for Client {
         if !target::same(&user.id, id, Case::Exact) {
             return Err(target::wrong_user(id, &user.id, &self.connection));
         }
-        Ok(mapping::record(
-            &self.connection,
-            &user,
-            raw,
-            &definitions,
-            &values,
-        ))
+        let mut record = mapping::record(&self.connection, &user, raw, &definitions, &values);
+        record.groups = match self.group_names(&user.group_ids).await {
+            Ok(names) => mapping::groups(&user.group_ids, &names),
+            Err(error) => {
+                tracing::warn!(connection = %self.connection, %error, "group names not read");
+                mapping::groups(&user.group_ids, &Default::default())
+            }
+        };
+        Ok(record)
     }
 
     async fn plan(

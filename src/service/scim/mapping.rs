@@ -18,7 +18,8 @@ use serde_json::{Map, Value};
 
 use super::wire::{self, ATLASSIAN_EXTERNAL, ENTERPRISE_USER};
 use crate::domain::attribute::AttributeMeta;
-use crate::domain::{Attribute, ServiceKind, UserRecord, UserSummary};
+use crate::domain::group::source;
+use crate::domain::{Attribute, Group, ServiceKind, UserRecord, UserSummary};
 use crate::service::ServiceError;
 
 /// The source of attributes of the core schema (and of unknown top-level attributes).
@@ -172,8 +173,36 @@ pub fn record(connection: &str, raw: Value) -> Result<UserRecord, ServiceError> 
         email: summary.email,
         active: summary.active,
         attributes: attributes(&raw),
+        groups: groups(&raw),
         raw,
     })
+}
+
+/// The user's groups (`groups`, read-only on a user in Atlassian's API: membership changes through
+/// `/Groups`): `value` is the group's id, `display` its name, and `type` `indirect` marks a
+/// membership through another group. Items without a `value` are skipped.
+pub fn groups(resource: &Value) -> Vec<Group> {
+    let items = lookup(resource, "groups")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice);
+    items
+        .iter()
+        .filter_map(|item| {
+            let group: wire::MultiValue = serde_json::from_value(item.clone()).ok()?;
+            let id = group.value.filter(|v| !v.is_empty())?;
+            Some(Group {
+                name: group
+                    .display
+                    .filter(|d| !d.is_empty())
+                    .unwrap_or_else(|| id.clone()),
+                direct: !group
+                    .kind
+                    .is_some_and(|kind| kind.eq_ignore_ascii_case("indirect")),
+                id,
+                source: source::SCIM.to_owned(),
+            })
+        })
+        .collect()
 }
 
 /// The `meta.version` (entity tag) of a resource, when the server gave one.
