@@ -9,7 +9,6 @@
 
 use std::io::IsTerminal;
 
-use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
@@ -20,11 +19,10 @@ use crate::domain::Edit;
 use crate::journal::{BatchPlan, BatchStore};
 use crate::service::ListQuery;
 use crate::text::{sanitize, sanitize_lines};
-use crate::write::batch::{BatchCounts, ItemFinished, SelectionKey, item_outcome};
-use crate::write::{Interrupt, WriteEngine};
-
-/// Items written at once when the connection names no `max_concurrency`.
-const DEFAULT_ITEM_WINDOW: usize = 8;
+use crate::write::WriteEngine;
+use crate::write::batch::{
+    BatchCounts, DEFAULT_ITEM_WINDOW, ItemFinished, PlannedUndo, SelectionKey, item_outcome,
+};
 
 /// Plans, confirms and runs one edit over a selection of users.
 pub async fn bulk(
@@ -133,90 +131,37 @@ pub async fn undo(globals: &Globals, id: &str, flags: &WriteFlags) -> Result<(),
     let store = BatchStore::in_dir(state_dir(journal.path())?);
     let plan = store.load(id)?;
     let (engine, window) = engine_with_window(globals, &plan.connection)?;
-    let planned = engine.prepare_batch_undo(id, window).await?;
-    let (ready, skipped): (Vec<_>, Vec<_>) = planned.into_iter().partition(|(_, p)| p.is_ok());
-    let mut preview = format!(
-        "undo batch {id} on {}: {} item(s) to revert, {} to skip",
-        plan.connection,
-        ready.len(),
-        skipped.len()
-    );
-    for (entry, why) in &skipped {
-        let why = why.as_ref().err().cloned().unwrap_or_default();
-        preview.push_str(&format!(
-            "\n  skip {}: {why}",
-            entry
-                .user
-                .as_deref()
-                .or(entry.user_id.as_deref())
-                .unwrap_or("?")
-        ));
-    }
-    if let Some((_, Ok(first))) = ready.first() {
-        preview.push_str("\n\nfor example:\n");
-        preview.push_str(&first.describe());
-    }
-    let preview = sanitize_lines(&preview);
+    let planned = PlannedUndo::of(engine.prepare_batch_undo(id, window).await?);
+    let preview = planned.describe(id, &plan.connection);
     if flags.dry_run {
         println!("{preview}\n(dry run: nothing was sent)");
         return Ok(());
     }
-    if ready.is_empty() {
+    if planned.ready.is_empty() {
         eprintln!("{preview}");
         return Err(CliError::Refused(
             "nothing of the batch can be reverted".to_owned(),
         ));
     }
-    if !confirm::ask(&preview, ready.len(), flags)? {
+    if !confirm::ask(&preview, planned.ready.len(), flags)? {
         return Ok(());
     }
     let signals = signals::WriteSignals::install();
-    let bar = progress(ready.len(), "reverting");
-    let interrupt = signals.interrupt().clone();
-    let mut reverts = futures::stream::iter(ready)
-        .take_while(|_| std::future::ready(interrupt.code().is_none()))
-        .map(|(entry, prepared)| {
-            let engine = &engine;
-            async move {
-                let done = match prepared {
-                    Ok(prepared) => engine
-                        .execute(&prepared, &Interrupt::never())
-                        .await
-                        .map_err(|e| e.to_string()),
-                    Err(why) => Err(why),
-                };
-                (entry, done)
+    let bar = progress(planned.ready.len(), "reverting");
+    let not_reverted = engine
+        .revert_items(planned.ready, window, signals.interrupt(), &|entry, why| {
+            if let Some(why) = why {
+                bar.suspend(|| {
+                    eprintln!(
+                        "{}",
+                        sanitize_lines(&format!("entry {} not reverted: {why}", entry.id))
+                    );
+                });
             }
+            bar.inc(1);
         })
-        .buffer_unordered(window);
-    let mut failed = skipped.len();
-    while let Some((entry, done)) = reverts.next().await {
-        let why = match done {
-            Ok(done) if done.all_written() => None,
-            Ok(done) => Some(
-                done.items
-                    .iter()
-                    .find_map(|i| {
-                        i.entry
-                            .as_ref()
-                            .and_then(|e| e.error.clone())
-                            .or(i.not_sent.clone())
-                    })
-                    .unwrap_or_default(),
-            ),
-            Err(error) => Some(error),
-        };
-        if let Some(why) = why {
-            failed += 1;
-            bar.suspend(|| {
-                eprintln!(
-                    "{}",
-                    sanitize_lines(&format!("entry {} not reverted: {why}", entry.id))
-                );
-            });
-        }
-        bar.inc(1);
-    }
+        .await;
+    let failed = planned.skipped.len() + not_reverted;
     bar.finish_and_clear();
     if let Some(code) = signals.interrupt().code() {
         return Err(CliError::Interrupted(code));
