@@ -21,7 +21,7 @@ use crate::domain::UserRecord;
 use crate::domain::audit::audit_user;
 use crate::journal::{Journal, ServerIdentity};
 use crate::service::{AnyDirectory, ListQuery, ServiceError};
-use crate::write::{Interrupt, Prepared, PreparedItem, WriteEngine};
+use crate::write::{Interrupt, InterruptHandle, Prepared, PreparedItem, WriteEngine};
 
 /// How many records an audit or person lookup reads at once per connection.
 pub const READ_CONCURRENCY: usize = 8;
@@ -42,6 +42,8 @@ pub struct Runner {
     names: Vec<String>,
     servers: Vec<Option<ServerIdentity>>,
     tasks: JoinSet<()>,
+    /// The stop handles of running batches, by run request.
+    stops: std::collections::HashMap<RequestId, InterruptHandle>,
 }
 
 impl Runner {
@@ -55,6 +57,7 @@ impl Runner {
             names: Vec::new(),
             servers: Vec::new(),
             tasks: JoinSet::new(),
+            stops: std::collections::HashMap::new(),
         }
     }
 
@@ -298,6 +301,44 @@ impl Runner {
                     tokio::time::sleep(after).await;
                     let _ = tx.send(Msg::Woken { request });
                 });
+            }
+            Effect::PlanBatch {
+                conn,
+                request,
+                action,
+                keys,
+                edits,
+            } => {
+                let task = super::batch::plan(self.engine(conn), tx, request, action, keys, edits);
+                self.spawn(Some(conn), request, task);
+            }
+            Effect::PrepareUndo {
+                conn,
+                request,
+                entry,
+            } => {
+                let task = super::batch::prepare_undo(self.engine(conn), tx, request, *entry);
+                self.spawn(Some(conn), request, task);
+            }
+            Effect::RunBatch {
+                conn,
+                request,
+                work,
+            } => {
+                let (handle, interrupt) = Interrupt::pair();
+                self.stops.insert(request, handle);
+                let task = super::batch::run(self.engine(conn), tx, request, work, interrupt);
+                self.spawn(Some(conn), request, task);
+            }
+            Effect::StopBatch { request } => {
+                // 130: what a Ctrl-C means; the batch stops after the items in flight.
+                if let Some(handle) = self.stops.remove(&request) {
+                    handle.fire(130);
+                }
+            }
+            Effect::LoadJournal { request } => {
+                let task = super::batch::load_journal(self.journal.clone(), tx, request);
+                self.spawn(None, request, task);
             }
             Effect::Copy { .. } | Effect::EditExternally { .. } => {}
         }
