@@ -23,8 +23,10 @@ pub struct Progress {
     pub failed: usize,
     /// Sent, and whether it landed is not known.
     pub unknown: usize,
-    /// Skipped when planned (already at the value) or refused before sending.
+    /// Skipped when planned: already at the value (or, for a revert, not revertible).
     pub skipped: usize,
+    /// Refused when planned (not found, locked, hidden, invalid): never sent.
+    pub refused: usize,
     /// Time since the batch started, as of the last finished item.
     pub elapsed: Duration,
     /// The most recent reason an item was not written.
@@ -85,8 +87,10 @@ pub enum BatchPhase {
         text: String,
         /// How many items confirming sends.
         sends: usize,
-        /// Items planned as skipped or refused (shown as skipped in the gauge).
+        /// Items planned as skipped.
         skipped: usize,
+        /// Items planned as refused.
+        refused: usize,
     },
     /// Items are being sent.
     Running {

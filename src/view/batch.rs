@@ -10,7 +10,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Gauge, Paragraph, Wrap};
 
-use super::widgets::{DIALOG_WIDTH, dialog_area};
+use super::widgets::{DIALOG_WIDTH, connection_name, dialog_area, scrolled_dialog};
 use super::{Theme, clean};
 use crate::app::batch::{BatchDialog, BatchPhase, Progress};
 use crate::app::state::State;
@@ -23,11 +23,7 @@ pub fn draw(
     dialog: &BatchDialog,
     theme: &Theme,
 ) {
-    let conn = state
-        .connections
-        .get(dialog.conn)
-        .map(|c| clean(&c.name))
-        .unwrap_or_default();
+    let conn = connection_name(state, dialog.conn);
     let footer = match &dialog.phase {
         BatchPhase::Planning { .. } => " Esc cancel · nothing is sent ".to_owned(),
         BatchPhase::Preview { sends: 0, .. } => " nothing to send · Esc close ".to_owned(),
@@ -72,17 +68,7 @@ pub fn draw(
                     }
                 })
                 .collect();
-            let area = dialog_area(whole, DIALOG_WIDTH, lines.len() as u16 + 2);
-            frame.render_widget(Clear, area);
-            let inner_height = usize::from(area.height.saturating_sub(2));
-            let offset = dialog.offset.min(lines.len().saturating_sub(inner_height));
-            let lines: Vec<Line<'_>> = lines.into_iter().skip(offset).collect();
-            frame.render_widget(
-                Paragraph::new(lines)
-                    .wrap(Wrap { trim: false })
-                    .block(block),
-                area,
-            );
+            scrolled_dialog(frame, whole, block, lines, dialog.offset);
         }
         BatchPhase::Running { progress, .. } => {
             let lines = counts_lines(progress, dialog.batch.as_deref(), theme);
@@ -98,9 +84,7 @@ pub fn draw(
 
 /// The counts under the gauge, the ETA, and the last reason an item was not written.
 fn counts_lines(progress: &Progress, batch: Option<&str>, theme: &Theme) -> Vec<Line<'static>> {
-    let eta = progress
-        .eta()
-        .map_or_else(|| "—".to_owned(), clock);
+    let eta = progress.eta().map_or_else(|| "—".to_owned(), clock);
     let mut lines = vec![Line::from(vec![
         Span::styled(format!("written {}", progress.written), theme.good),
         Span::raw(" · "),
@@ -108,8 +92,9 @@ fn counts_lines(progress: &Progress, batch: Option<&str>, theme: &Theme) -> Vec<
         Span::raw(" · "),
         Span::styled(format!("unknown {}", progress.unknown), theme.warn),
         Span::raw(format!(
-            " · skipped {} · ETA {eta} · elapsed {}",
+            " · skipped {} · refused {} · ETA {eta} · elapsed {}",
             progress.skipped,
+            progress.refused,
             clock(progress.elapsed)
         )),
     ])];
@@ -141,7 +126,13 @@ fn draw_gauge(
     lines: Vec<Line<'_>>,
     theme: &Theme,
 ) {
-    let area = dialog_area(whole, DIALOG_WIDTH, lines.len() as u16 + 5);
+    // Lines wrap inside the dialog: it is as tall as the wrapped text.
+    let inner_width = usize::from(DIALOG_WIDTH.min(whole.width).saturating_sub(2)).max(1);
+    let rows: usize = lines
+        .iter()
+        .map(|line| line.width().div_ceil(inner_width).max(1))
+        .sum();
+    let area = dialog_area(whole, DIALOG_WIDTH, rows as u16 + 5);
     frame.render_widget(Clear, area);
     let inner = block.inner(area);
     frame.render_widget(block, area);

@@ -125,7 +125,8 @@ pub fn planned(
             open.phase = BatchPhase::Preview {
                 text: planned.describe(),
                 sends: counts.planned,
-                skipped: counts.skipped + counts.failed,
+                skipped: counts.skipped,
+                refused: counts.failed,
                 work: BatchWork::Edit(planned),
             };
             Vec::new()
@@ -168,6 +169,7 @@ pub fn undo_prepared(
                 text,
                 sends: 1,
                 skipped: 0,
+                refused: 0,
                 work: BatchWork::Undo(vec![(entry, prepared)]),
             };
             Vec::new()
@@ -178,6 +180,7 @@ pub fn undo_prepared(
                 text,
                 sends: planned.ready.len(),
                 skipped: planned.skipped.len(),
+                refused: 0,
                 work: BatchWork::Undo(planned.ready),
             };
             Vec::new()
@@ -245,6 +248,7 @@ fn run(state: &mut State) -> Vec<Effect> {
         work,
         sends,
         skipped,
+        refused,
         ..
     } = std::mem::replace(&mut open.phase, placeholder)
     else {
@@ -255,6 +259,7 @@ fn run(state: &mut State) -> Vec<Effect> {
         progress: Progress {
             total: sends,
             skipped,
+            refused,
             ..Progress::default()
         },
         stopping: false,
@@ -338,8 +343,8 @@ fn summary(
     result: &Result<bool, String>,
 ) -> String {
     let counts = format!(
-        "{} written, {} failed, {} unknown, {} skipped",
-        progress.written, progress.failed, progress.unknown, progress.skipped
+        "{} written, {} failed, {} unknown, {} skipped, {} refused",
+        progress.written, progress.failed, progress.unknown, progress.skipped, progress.refused
     );
     match (result, batch) {
         (Err(why), _) => format!("could not run: {}", sanitize(why)),
