@@ -7,13 +7,11 @@
 #![allow(clippy::unwrap_used)]
 
 mod tui_support;
+mod writes;
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use crossterm::event::KeyCode;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use reqwest::Method;
 use roster::app::msg::{BatchWork, Effect, Msg};
 use roster::app::state::{Dialog, Focus, State};
@@ -29,7 +27,8 @@ use roster::simulator::{RunningSimulator, SimOptions};
 use roster::write::batch::{BatchCounts, PlannedBatch};
 use roster::write::{Interrupt, Prepared, PreparedItem, WriteEngine};
 use tui_support::fixtures::{key, loaded, opened};
-use tui_support::{Harness, buffer_text, simulator_sessions};
+use tui_support::{Harness, simulator_sessions};
+use writes::crowd_departments;
 
 // ---------------------------------------------------------------------------------------------
 // End to end against the simulator.
@@ -46,50 +45,12 @@ async fn simulator(users: usize, latency_ms: u64) -> RunningSimulator {
     .unwrap()
 }
 
-/// The Crowd `department` of every user, by username, as the simulator holds it.
-fn departments(sim: &RunningSimulator) -> HashMap<String, Vec<String>> {
-    sim.state
-        .crowd()
-        .users
-        .values()
-        .map(|u| {
-            (
-                u.name.clone(),
-                u.attributes.get("department").cloned().unwrap_or_default(),
-            )
-        })
-        .collect()
-}
-
 /// The browser on the simulator's Crowd connection, journaling into `state_dir`.
 fn browser(sim: &RunningSimulator, state_dir: &std::path::Path) -> Harness {
     let app = App::new(simulator_sessions(sim, &["crowd"]), &toml::Table::new())
         .unwrap()
         .with_journal(Some(Journal::in_dir(state_dir)));
     Harness::start(app, 140, 40)
-}
-
-/// Moves the detail selection down until the attribute is selected.
-async fn select_attribute(h: &mut Harness, name: &str) {
-    let marker = format!("▶ {name} ");
-    let selected = |screen: &str| {
-        screen
-            .lines()
-            .filter(|line| line.contains("▶ "))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    for _ in 0..40 {
-        let screen = h.screen();
-        if screen.contains(&marker) {
-            return;
-        }
-        let before = selected(&screen);
-        h.char('j');
-        h.wait_for("the selection to move", |s| selected(s) != before)
-            .await;
-    }
-    panic!("attribute {name} not found:\n{}", h.screen());
 }
 
 /// Marks the users the filter shows (`*`, after `/filter` when one is given, else every user),
@@ -116,7 +77,7 @@ async fn mark_and_edit(h: &mut Harness, filter: Option<&str>, marked: usize, val
     }
     h.key(KeyCode::Enter);
     h.wait_text("attributes ──").await;
-    select_attribute(h, "department").await;
+    h.select_attribute("department").await;
     h.char('e');
     h.wait_text(&format!(
         "Edit attribute department · {marked} marked users"
@@ -169,10 +130,10 @@ async fn bulk_edit_by_filter(h: &mut Harness) -> String {
 async fn users_marked_by_filter_get_one_edit_through_the_preview_and_the_gauge() {
     let sim = simulator(0, 40).await;
     let state = tempfile::tempdir().unwrap();
-    let before = departments(&sim);
+    let before = crowd_departments(&sim);
     let mut h = browser(&sim, state.path());
     let batch = bulk_edit_by_filter(&mut h).await;
-    let after = departments(&sim);
+    let after = crowd_departments(&sim);
     for user in ["vnovak", "lnavarro"] {
         assert_eq!(after[user], ["Contracting"], "{user}");
     }
@@ -204,7 +165,7 @@ async fn users_marked_by_filter_get_one_edit_through_the_preview_and_the_gauge()
 async fn a_batch_is_undone_from_the_journal_view() {
     let sim = simulator(0, 20).await;
     let state = tempfile::tempdir().unwrap();
-    let before = departments(&sim);
+    let before = crowd_departments(&sim);
     let mut h = browser(&sim, state.path());
     let batch = bulk_edit_by_filter(&mut h).await;
     h.key(KeyCode::Esc);
@@ -219,7 +180,7 @@ async fn a_batch_is_undone_from_the_journal_view() {
     );
     h.char('y');
     h.wait_text("reverted: 2 written, 0 failed").await;
-    assert_eq!(departments(&sim), before);
+    assert_eq!(crowd_departments(&sim), before);
     // The journal view is read again: the two reverts are listed too.
     h.key(KeyCode::Esc);
     h.wait_text("· 4 entries").await;
@@ -305,7 +266,7 @@ async fn esc_stops_a_running_batch_after_the_items_in_flight_and_it_resumes() {
     written.sort_unstable();
     written.dedup();
     assert_eq!(written.len(), sent, "no user was written twice");
-    assert!(departments(&sim).values().all(|d| d == &["Moved"]));
+    assert!(crowd_departments(&sim).values().all(|d| d == &["Moved"]));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -313,17 +274,8 @@ async fn esc_stops_a_running_batch_after_the_items_in_flight_and_it_resumes() {
 
 /// Draws the state at both sizes and compares each with its snapshot.
 fn snap(name: &str, state: &mut State) {
-    for (width, height) in [(80u16, 24u16), (160, 45)] {
-        state.size = (width, height);
-        state.keep_visible();
-        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-        terminal
-            .draw(|frame| roster::view::draw(frame, state))
-            .unwrap();
-        insta::assert_snapshot!(
-            format!("{name}_{width}x{height}"),
-            buffer_text(terminal.backend().buffer())
-        );
+    for (size, text) in tui_support::drawn_at_snapshot_sizes(state) {
+        insta::assert_snapshot!(format!("{name}_{size}"), text);
     }
 }
 
