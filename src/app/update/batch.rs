@@ -349,7 +349,7 @@ fn summary(
     match (result, batch) {
         (Err(why), _) => format!("could not run: {}", sanitize(why)),
         (Ok(true), Some(id)) if !reverts => format!(
-            "batch {id} stopped after the items in flight ({counts}); `roster batch resume {id}` continues it"
+            "`roster batch resume {id}` continues batch {id}, stopped after the items in flight ({counts})"
         ),
         (Ok(true), _) => format!("stopped after the items in flight ({counts})"),
         (Ok(false), Some(id)) if !reverts && progress.failed + progress.unknown > 0 => {
