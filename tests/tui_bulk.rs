@@ -26,7 +26,7 @@ use roster::service::{PlannedRequest, WritePlan};
 use roster::simulator::{RunningSimulator, SimOptions};
 use roster::write::batch::{BatchCounts, PlannedBatch};
 use roster::write::{Interrupt, Prepared, PreparedItem, WriteEngine};
-use tui_support::fixtures::{key, loaded, opened};
+use tui_support::fixtures::{ctrl, key, loaded, opened};
 use tui_support::{Harness, simulator_sessions};
 use writes::crowd_departments;
 
@@ -448,10 +448,11 @@ fn a_bulk_edit_is_planned_previewed_sent_with_a_gauge_and_stopped_resumably() {
         );
     }
     snap("batch_gauge", &mut state);
-    // Keys other than Esc do nothing while it runs; Esc asks the runner to stop.
+    // Keys do nothing while it runs, but Ctrl-C (as Esc) asks the runner to stop after the
+    // items in flight instead of leaving the browser.
     assert!(key(&mut state, KeyCode::Char('q')).is_empty());
+    let effects = ctrl(&mut state, 'c');
     assert!(!state.quit);
-    let effects = key(&mut state, KeyCode::Esc);
     assert!(
         matches!(effects.as_slice(), [Effect::StopBatch { request: r }] if *r == request),
         "{effects:?}"

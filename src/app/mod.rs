@@ -63,6 +63,9 @@ pub struct App {
     pub notices: Option<tokio::sync::mpsc::UnboundedReceiver<String>>,
     /// The colours (monochrome for `NO_COLOR`, `[theme]` from the config).
     pub theme: crate::view::Theme,
+    /// Per connection, how many items of a bulk edit are sent at once (the config's
+    /// `max_concurrency`; None for the default).
+    pub item_windows: Vec<Option<usize>>,
 }
 
 impl App {
@@ -102,6 +105,7 @@ impl App {
             journal: None,
             notices: None,
             theme: crate::view::Theme::default(),
+            item_windows: Vec::new(),
         })
     }
 
@@ -129,9 +133,22 @@ impl App {
         self
     }
 
-    /// Names the config file and each connection's server in the header.
+    /// Names the config file and each connection's server in the header, and takes each
+    /// connection's `max_concurrency` as its bulk edits' window.
     pub fn with_origin(mut self, config: &crate::config::Config) -> Self {
         self.state.config_path = Some(config.path.display().to_string());
+        self.item_windows = self
+            .state
+            .connections
+            .iter()
+            .map(|connection| {
+                config
+                    .connections
+                    .iter()
+                    .find(|spec| spec.name == connection.name)
+                    .and_then(|spec| spec.max_concurrency)
+            })
+            .collect();
         for connection in &mut self.state.connections {
             connection.server = config
                 .connections

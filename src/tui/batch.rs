@@ -13,21 +13,33 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::app::msg::{BatchWork, Msg, RequestId, UndoPrepared};
 use crate::domain::Edit;
 use crate::journal::{BatchStore, Journal, JournalEntry};
-use crate::write::batch::{DEFAULT_ITEM_WINDOW, ItemFinished, PlannedUndo, SelectionKey};
+use crate::write::batch::{ItemFinished, PlannedUndo, SelectionKey};
 use crate::write::{Interrupt, WriteEngine};
 
+/// What every bulk task needs: the connection's engine (or why there is none), how many items
+/// go at once, and where to report.
+pub struct Work {
+    /// The write engine of the connection.
+    pub engine: Result<WriteEngine, String>,
+    /// Items planned or sent at once.
+    pub window: usize,
+    /// The loop's channel.
+    pub tx: UnboundedSender<Msg>,
+    /// The request the replies carry.
+    pub request: RequestId,
+}
+
 /// Plans `edits` for every user of `keys`, reporting how many are planned as it goes.
-pub async fn plan(
-    engine: Result<WriteEngine, String>,
-    tx: UnboundedSender<Msg>,
-    request: RequestId,
-    action: String,
-    keys: Vec<SelectionKey>,
-    edits: Vec<Edit>,
-) {
+pub async fn plan(work: Work, action: String, keys: Vec<SelectionKey>, edits: Vec<Edit>) {
+    let Work {
+        engine,
+        window,
+        tx,
+        request,
+    } = work;
     let result = match engine {
         Ok(engine) => engine
-            .plan_batch(&action, keys, edits, DEFAULT_ITEM_WINDOW, &|done| {
+            .plan_batch(&action, keys, edits, window, &|done| {
                 let _ = tx.send(Msg::BatchPlanning { request, done });
             })
             .await
@@ -39,16 +51,17 @@ pub async fn plan(
 }
 
 /// Plans the revert of `entry`, or of every written item of its batch when it belongs to one.
-pub async fn prepare_undo(
-    engine: Result<WriteEngine, String>,
-    tx: UnboundedSender<Msg>,
-    request: RequestId,
-    entry: JournalEntry,
-) {
+pub async fn prepare_undo(work: Work, entry: JournalEntry) {
+    let Work {
+        engine,
+        window,
+        tx,
+        request,
+    } = work;
     let result = match engine {
         Ok(engine) => match entry.batch.clone() {
             Some(batch) => engine
-                .prepare_batch_undo(&batch, DEFAULT_ITEM_WINDOW)
+                .prepare_batch_undo(&batch, window)
                 .await
                 .map(|planned| UndoPrepared::Batch {
                     batch,
@@ -71,13 +84,13 @@ pub async fn prepare_undo(
 
 /// Sends a confirmed batch, reporting each item with the time since the start; `interrupt`
 /// stops new items and lets those in flight finish.
-pub async fn run(
-    engine: Result<WriteEngine, String>,
-    tx: UnboundedSender<Msg>,
-    request: RequestId,
-    work: BatchWork,
-    interrupt: Interrupt,
-) {
+pub async fn run(work: Work, batch: BatchWork, interrupt: Interrupt) {
+    let Work {
+        engine,
+        window,
+        tx,
+        request,
+    } = work;
     let started = Instant::now();
     let report = |outcome: &str, error: Option<String>| {
         let _ = tx.send(Msg::BatchItemDone {
@@ -87,14 +100,14 @@ pub async fn run(
             elapsed: started.elapsed(),
         });
     };
-    let result = match (engine, work) {
+    let result = match (engine, batch) {
         (Err(why), _) => Err(why),
         (Ok(engine), BatchWork::Edit(mut planned)) => match store_of(&engine) {
             Ok(store) => engine
                 .run_batch(
                     &mut planned,
                     &store,
-                    DEFAULT_ITEM_WINDOW,
+                    window,
                     &interrupt,
                     &|done: &ItemFinished| {
                         report(&done.result.outcome, done.result.error.clone());
@@ -109,7 +122,7 @@ pub async fn run(
             engine
                 .revert_items(
                     items,
-                    DEFAULT_ITEM_WINDOW,
+                    window,
                     &interrupt,
                     &|_, why| match why {
                         None => report("written", None),

@@ -91,6 +91,7 @@ where
         journal,
         notices,
         theme,
+        item_windows,
     } = app;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     if let Some(mut notices) = notices {
@@ -104,7 +105,9 @@ where
         });
     }
     let names = state.connections.iter().map(|c| c.name.clone()).collect();
-    let mut runner = Runner::new(directories, tx).with_journal(journal, names, servers);
+    let mut runner = Runner::new(directories, tx)
+        .with_journal(journal, names, servers)
+        .with_item_windows(item_windows);
     let size = terminal.size()?;
     state.size = (size.width, size.height);
     for effect in start(&mut state) {

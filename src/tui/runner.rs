@@ -44,6 +44,8 @@ pub struct Runner {
     tasks: JoinSet<()>,
     /// The stop handles of running batches, by run request.
     stops: std::collections::HashMap<RequestId, InterruptHandle>,
+    /// Per connection, the items of a bulk edit sent at once (None: the default).
+    item_windows: Vec<Option<usize>>,
 }
 
 impl Runner {
@@ -58,6 +60,7 @@ impl Runner {
             servers: Vec::new(),
             tasks: JoinSet::new(),
             stops: std::collections::HashMap::new(),
+            item_windows: Vec::new(),
         }
     }
 
@@ -103,6 +106,23 @@ impl Runner {
         self.names = names;
         self.servers = servers;
         self
+    }
+
+    /// Sends `windows[conn]` items of a bulk edit on `conn` at once (the config's
+    /// `max_concurrency`).
+    pub fn with_item_windows(mut self, windows: Vec<Option<usize>>) -> Self {
+        self.item_windows = windows;
+        self
+    }
+
+    /// How many items of a bulk edit on `conn` are planned or sent at once.
+    fn item_window(&self, conn: usize) -> usize {
+        self.item_windows
+            .get(conn)
+            .copied()
+            .flatten()
+            .unwrap_or(crate::write::batch::DEFAULT_ITEM_WINDOW)
+            .max(1)
     }
 
     /// The write engine of a connection: every browser write goes through it. Without a
@@ -309,7 +329,13 @@ impl Runner {
                 keys,
                 edits,
             } => {
-                let task = super::batch::plan(self.engine(conn), tx, request, action, keys, edits);
+                let work = super::batch::Work {
+                    engine: self.engine(conn),
+                    window: self.item_window(conn),
+                    tx,
+                    request,
+                };
+                let task = super::batch::plan(work, action, keys, edits);
                 self.spawn(Some(conn), request, task);
             }
             Effect::PrepareUndo {
@@ -317,7 +343,13 @@ impl Runner {
                 request,
                 entry,
             } => {
-                let task = super::batch::prepare_undo(self.engine(conn), tx, request, *entry);
+                let work = super::batch::Work {
+                    engine: self.engine(conn),
+                    window: self.item_window(conn),
+                    tx,
+                    request,
+                };
+                let task = super::batch::prepare_undo(work, *entry);
                 self.spawn(Some(conn), request, task);
             }
             Effect::RunBatch {
@@ -327,7 +359,16 @@ impl Runner {
             } => {
                 let (handle, interrupt) = Interrupt::pair();
                 self.stops.insert(request, handle);
-                let task = super::batch::run(self.engine(conn), tx, request, work, interrupt);
+                let task = super::batch::run(
+                    super::batch::Work {
+                        engine: self.engine(conn),
+                        window: self.item_window(conn),
+                        tx,
+                        request,
+                    },
+                    work,
+                    interrupt,
+                );
                 self.spawn(Some(conn), request, task);
             }
             Effect::StopBatch { request } => {
