@@ -31,15 +31,10 @@ pub struct Work {
 
 /// Plans `edits` for every user of `keys`, reporting how many are planned as it goes.
 pub async fn plan(work: Work, action: String, keys: Vec<SelectionKey>, edits: Vec<Edit>) {
-    let Work {
-        engine,
-        window,
-        tx,
-        request,
-    } = work;
-    let result = match engine {
+    let (tx, request) = (&work.tx, work.request);
+    let result = match work.engine {
         Ok(engine) => engine
-            .plan_batch(&action, keys, edits, window, &|done| {
+            .plan_batch(&action, keys, edits, work.window, &|done| {
                 let _ = tx.send(Msg::BatchPlanning { request, done });
             })
             .await
@@ -52,16 +47,11 @@ pub async fn plan(work: Work, action: String, keys: Vec<SelectionKey>, edits: Ve
 
 /// Plans the revert of `entry`, or of every written item of its batch when it belongs to one.
 pub async fn prepare_undo(work: Work, entry: JournalEntry) {
-    let Work {
-        engine,
-        window,
-        tx,
-        request,
-    } = work;
-    let result = match engine {
+    let (tx, request) = (&work.tx, work.request);
+    let result = match work.engine {
         Ok(engine) => match entry.batch.clone() {
             Some(batch) => engine
-                .prepare_batch_undo(&batch, window)
+                .prepare_batch_undo(&batch, work.window)
                 .await
                 .map(|planned| UndoPrepared::Batch {
                     batch,
@@ -85,12 +75,7 @@ pub async fn prepare_undo(work: Work, entry: JournalEntry) {
 /// Sends a confirmed batch, reporting each item with the time since the start; `interrupt`
 /// stops new items and lets those in flight finish.
 pub async fn run(work: Work, batch: BatchWork, interrupt: Interrupt) {
-    let Work {
-        engine,
-        window,
-        tx,
-        request,
-    } = work;
+    let (tx, request, window) = (&work.tx, work.request, work.window);
     let started = Instant::now();
     let report = |outcome: &str, error: Option<String>| {
         let _ = tx.send(Msg::BatchItemDone {
@@ -100,7 +85,7 @@ pub async fn run(work: Work, batch: BatchWork, interrupt: Interrupt) {
             elapsed: started.elapsed(),
         });
     };
-    let result = match (engine, batch) {
+    let result = match (work.engine, batch) {
         (Err(why), _) => Err(why),
         (Ok(engine), BatchWork::Edit(mut planned)) => match store_of(&engine) {
             Ok(store) => engine
@@ -120,15 +105,10 @@ pub async fn run(work: Work, batch: BatchWork, interrupt: Interrupt) {
         },
         (Ok(engine), BatchWork::Undo(items)) => {
             engine
-                .revert_items(
-                    items,
-                    window,
-                    &interrupt,
-                    &|_, why| match why {
-                        None => report("written", None),
-                        Some(why) => report("failed", Some(why.to_owned())),
-                    },
-                )
+                .revert_items(items, window, &interrupt, &|_, why| match why {
+                    None => report("written", None),
+                    Some(why) => report("failed", Some(why.to_owned())),
+                })
                 .await;
             Ok(interrupt.code().is_some())
         }
