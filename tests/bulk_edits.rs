@@ -9,7 +9,6 @@ mod common;
 mod lossy_proxy;
 mod writes;
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use common::{CliEnv, assert_exit, stderr};
@@ -19,6 +18,7 @@ use roster::simulator::{RunningSimulator, SimOptions};
 use roster::write::Interrupt;
 use roster::write::batch::SelectionKey;
 use serde_json::Value;
+use writes::crowd_departments;
 
 async fn simulator(users: usize, faults: Option<&str>) -> RunningSimulator {
     roster::simulator::start(&SimOptions {
@@ -43,21 +43,6 @@ async fn rig(
             .replace(&sim.base_url(), &proxy.base_url()),
     );
     (sim, proxy, env)
-}
-
-/// The Crowd `department` of every user as the simulator holds it.
-fn departments(sim: &RunningSimulator) -> HashMap<String, Vec<String>> {
-    let crowd = sim.state.crowd();
-    crowd
-        .users
-        .values()
-        .map(|u| {
-            (
-                u.name.clone(),
-                u.attributes.get("department").cloned().unwrap_or_default(),
-            )
-        })
-        .collect()
 }
 
 fn report(output: &std::process::Output) -> Value {
@@ -94,7 +79,7 @@ async fn a_two_thousand_user_batch_under_faults_writes_each_item_once_or_reports
     let report = report(&output);
     let items = report["items"].as_array().unwrap();
     assert!(items.len() >= 2000, "{} items", items.len());
-    let now = departments(&sim);
+    let now = crowd_departments(&sim);
     let applied = proxy.crowd_attribute_writes_per_user();
     let (mut written, mut reported) = (0, 0);
     for item in items {
@@ -182,7 +167,7 @@ async fn a_batch_killed_halfway_and_resumed_writes_each_remaining_item_once_and_
         Some(items.len() as u64)
     );
     let applied = proxy.crowd_attribute_writes_per_user();
-    let now = departments(&sim);
+    let now = crowd_departments(&sim);
     for item in items {
         let user = item["user_id"].as_str().unwrap();
         assert_eq!(item["outcome"], "written", "{user}");
@@ -214,7 +199,7 @@ async fn a_user_changed_during_a_batch_stops_as_a_conflict_and_batch_undo_restor
     let directory =
         roster::service::AnyDirectory::open(&connection, roster::service::OpenOptions::default())
             .unwrap();
-    let before = departments(&sim);
+    let before = crowd_departments(&sim);
     let state = env.dir.path().join("state");
     let engine = roster::write::WriteEngine::new(
         directory.clone(),
@@ -283,7 +268,7 @@ async fn a_user_changed_during_a_batch_stops_as_a_conflict_and_batch_undo_restor
         .clone()
         .unwrap();
     assert!(conflict.contains("changed since it was read"), "{conflict}");
-    let now = departments(&sim);
+    let now = crowd_departments(&sim);
     assert_eq!(
         now["aokonkwo"],
         ["Elsewhere"],
@@ -296,7 +281,7 @@ async fn a_user_changed_during_a_batch_stops_as_a_conflict_and_batch_undo_restor
         .run(&["undo", "--batch", &planned.plan.batch, "--yes"])
         .await;
     assert_exit(&output, 0);
-    let restored = departments(&sim);
+    let restored = crowd_departments(&sim);
     assert_eq!(restored["praman"], before["praman"]);
     assert_eq!(restored["twielgosz"], before["twielgosz"]);
     assert_eq!(

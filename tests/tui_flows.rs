@@ -24,31 +24,6 @@ fn app(sessions: Vec<Session>) -> App {
     App::new(sessions, &toml::Table::new()).unwrap()
 }
 
-/// Moves the detail selection down until the attribute is selected.
-async fn select_attribute(h: &mut Harness, name: &str) {
-    let marker = format!("▶ {name} ");
-    // The lines with selection markers, so that a redraw for any other reason (a page of
-    // users, a toast) is not taken for the move and a second `j` is not sent too early.
-    let selected = |screen: &str| {
-        screen
-            .lines()
-            .filter(|line| line.contains("▶ "))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    for _ in 0..60 {
-        let screen = h.screen();
-        if screen.contains(&marker) {
-            return;
-        }
-        let before = selected(&screen);
-        h.char('j');
-        h.wait_for("the selection to move", |s| selected(s) != before)
-            .await;
-    }
-    panic!("attribute {name} not found:\n{}", h.screen());
-}
-
 /// Opens a connection's users, filters for `person`, and opens the first match.
 async fn open_person(h: &mut Harness, conn: &str, person: &str) {
     h.wait_text(&format!("{conn} (")).await;
@@ -76,7 +51,7 @@ async fn edit_attribute_flow(conn: &str, person: &str, attribute: &str, old: &st
     let browser = app(simulator_sessions(&sim, &[conn])).with_journal(Some(journal.clone()));
     let mut h = Harness::start(browser, 120, 40);
     open_person(&mut h, conn, person).await;
-    select_attribute(&mut h, attribute).await;
+    h.select_attribute(attribute).await;
     h.char('e');
     h.wait_text(&format!("Edit attribute {attribute}")).await;
     for _ in 0..old.chars().count() {
@@ -167,7 +142,7 @@ async fn looker_delete_previews_the_fallback_and_sends_nothing_on_escape() {
     let sim = simulator().await;
     let mut h = Harness::start(app(simulator_sessions(&sim, &["looker"])), 120, 40);
     open_person(&mut h, "looker", "priya").await;
-    select_attribute(&mut h, "region").await;
+    h.select_attribute("region").await;
     h.char('d');
     let preview = h.wait_text(" Preview on ").await;
     assert!(preview.contains("falls back to"), "{preview}");
@@ -191,7 +166,7 @@ async fn a_refused_value_lands_on_its_field_and_the_form_stays_open() {
     let sim = simulator().await;
     let mut h = Harness::start(app(simulator_sessions(&sim, &["looker"])), 120, 40);
     open_person(&mut h, "looker", "priya").await;
-    select_attribute(&mut h, "cost_center").await;
+    h.select_attribute("cost_center").await;
     h.char('e');
     h.wait_text("Edit attribute cost_center").await;
     h.type_text("x");
@@ -276,7 +251,7 @@ async fn audit_exports_json_with_the_stable_shape() {
         .unwrap();
     assert_eq!(
         first.keys().collect::<Vec<_>>(),
-        ["connection", "user", "attribute", "finding", "detail"]
+        ["connection", "user", "user_id", "attribute", "finding", "detail"]
     );
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(

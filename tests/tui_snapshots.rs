@@ -210,15 +210,8 @@ fn column(conn: usize, name: &str, cell: PersonCell, matched: Option<MatchKey>) 
 
 /// Draws the state at both sizes and compares each with its snapshot.
 fn snap(name: &str, state: &mut State) {
-    for (width, height) in [(80u16, 24u16), (160, 45)] {
-        state.size = (width, height);
-        state.keep_visible();
-        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-        terminal
-            .draw(|frame| roster::view::draw(frame, state))
-            .unwrap();
-        let text = buffer_text(terminal.backend().buffer());
-        insta::assert_snapshot!(format!("{name}_{width}x{height}"), text);
+    for (size, text) in tui_support::drawn_at_snapshot_sizes(state) {
+        insta::assert_snapshot!(format!("{name}_{size}"), text);
     }
 }
 

@@ -181,6 +181,8 @@ pub struct EditorState {
     pub message: Option<String>,
     /// The plan being built, while waiting for it.
     pub pending: Option<RequestId>,
+    /// The number of marked users the edit is for, when it is a bulk edit.
+    pub bulk: Option<usize>,
 }
 
 impl EditorState {
@@ -261,6 +263,7 @@ impl EditorState {
             focus: 0,
             message: None,
             pending: None,
+            bulk: None,
         }
     }
 

@@ -86,14 +86,23 @@ pub enum Action {
     PrevGroup,
     /// Show one kind of audit finding, then the next, then all.
     KindFilter,
+    /// Mark or unmark the selected user for a bulk edit.
+    Mark,
+    /// Mark every user matching the filter (again: unmark all).
+    MarkAll,
+    /// Open the journal view (`z` there reverts the selected entry or batch).
+    Journal,
 }
 
 /// Pairs of actions that may share a key: the screen decides which one a key means.
-pub const SHARED_KEYS: [(Action, Action); 1] = [(Action::NextMatch, Action::Create)];
+pub const SHARED_KEYS: [(Action, Action); 2] = [
+    (Action::NextMatch, Action::Create),
+    (Action::Collapse, Action::Mark),
+];
 
 impl Action {
     /// Every action, in help order.
-    pub const ALL: [Action; 36] = [
+    pub const ALL: [Action; 39] = [
         Self::Up,
         Self::Down,
         Self::NextPane,
@@ -130,6 +139,9 @@ impl Action {
         Self::NextGroup,
         Self::PrevGroup,
         Self::KindFilter,
+        Self::Mark,
+        Self::MarkAll,
+        Self::Journal,
     ];
 
     /// The name used in the config's `[keys]` table.
@@ -171,6 +183,9 @@ impl Action {
             Self::NextGroup => "next_group",
             Self::PrevGroup => "prev_group",
             Self::KindFilter => "kind_filter",
+            Self::Mark => "mark",
+            Self::MarkAll => "mark_all",
+            Self::Journal => "journal",
         }
     }
 
@@ -213,6 +228,9 @@ impl Action {
             Self::NextGroup => "next group",
             Self::PrevGroup => "previous group",
             Self::KindFilter => "kind filter",
+            Self::Mark => "mark user",
+            Self::MarkAll => "mark all matching",
+            Self::Journal => "journal",
         }
     }
 
@@ -238,6 +256,8 @@ impl Action {
             Self::Collapse => "fold",
             Self::NextGroup | Self::PrevGroup => "group",
             Self::KindFilter => "kind",
+            Self::Mark => "mark",
+            Self::MarkAll => "mark all",
             other => other.description(),
         }
     }
@@ -280,6 +300,9 @@ impl Action {
             Self::NextGroup => &["]"],
             Self::PrevGroup => &["["],
             Self::KindFilter => &["f"],
+            Self::Mark => &["Space"],
+            Self::MarkAll => &["*"],
+            Self::Journal => &["L"],
         }
     }
 

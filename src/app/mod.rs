@@ -1,6 +1,7 @@
 //! The interactive browser's model: state, messages, the update function and the key map.
 //!
-//! One model file per screen (`browse`, `detail`, `audit`, `person`, `editor`, `preview`), composed
+//! One model file per screen (`browse`, `detail`, `audit`, `person`, `journal`, `editor`,
+//! `preview`, `batch`; marks for bulk edits in `marks`), composed
 //! into [`state::State`], whose methods hold what several screens share; `update/` changes that
 //! state, one file per screen, and returns effects. Nothing here does I/O, spawns a task or draws:
 //! the loop and the effect runner live in `crate::tui`, drawing in `crate::view`. Imports go one
@@ -8,13 +9,16 @@
 
 pub mod attribute;
 pub mod audit;
+pub mod batch;
 pub mod browse;
 pub mod command;
 pub mod detail;
 pub mod editor;
 pub mod filter;
+pub mod journal;
 pub mod keymap;
 pub mod layout;
+pub mod marks;
 pub mod motion;
 pub mod msg;
 pub mod person;

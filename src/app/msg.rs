@@ -10,7 +10,10 @@ use std::time::Duration;
 
 use crate::domain::audit::UserAudit;
 use crate::domain::{Edit, Finding, UserRecord, UserSummary};
+use crate::journal::JournalEntry;
 use crate::service::{ServiceError, UsersPage, WritePlan};
+use crate::write::Prepared;
+use crate::write::batch::{PlannedBatch, PlannedUndo, SelectionKey};
 
 /// Identifies one request; replies carry it back.
 pub type RequestId = u64;
@@ -151,6 +154,52 @@ pub enum Msg {
         /// One line per item (its outcome and journal entry), or why nothing was sent.
         result: Result<Vec<String>, String>,
     },
+    /// Some users of a bulk edit are planned.
+    BatchPlanning {
+        /// The plan request.
+        request: RequestId,
+        /// Users planned so far.
+        done: usize,
+    },
+    /// A bulk edit is planned (nothing sent yet).
+    BatchPlanned {
+        /// The plan request.
+        request: RequestId,
+        /// The plan, or why it could not be made.
+        result: Result<Box<PlannedBatch>, String>,
+    },
+    /// The revert of a journal entry (or of a whole batch) is planned.
+    UndoPrepared {
+        /// The request.
+        request: RequestId,
+        /// The revert, or why there is none.
+        result: Result<Box<UndoPrepared>, String>,
+    },
+    /// One item of a running batch finished.
+    BatchItemDone {
+        /// The run request.
+        request: RequestId,
+        /// `written`, `skipped`, `failed` or `unknown`.
+        outcome: String,
+        /// Why it was not written.
+        error: Option<String>,
+        /// Time since the run started.
+        elapsed: Duration,
+    },
+    /// A batch run ended.
+    BatchRan {
+        /// The run request.
+        request: RequestId,
+        /// Whether Esc or Ctrl-C stopped it, or why it could not run at all.
+        result: Result<bool, String>,
+    },
+    /// The journal was read (for the journal view).
+    JournalLoaded {
+        /// The request.
+        request: RequestId,
+        /// The entries, oldest first, or why the journal could not be read.
+        result: Result<Vec<JournalEntry>, String>,
+    },
     /// A task of the effect runner panicked; the panic was caught at the task boundary.
     TaskFailed {
         /// The connection the task worked for, if one.
@@ -159,6 +208,29 @@ pub enum Msg {
         request: RequestId,
         /// What the task was doing and the panic's message.
         message: String,
+    },
+}
+
+/// What a confirmed batch sends.
+#[derive(Debug, Clone)]
+pub enum BatchWork {
+    /// A bulk edit, planned per user.
+    Edit(Box<PlannedBatch>),
+    /// Reverts of journal entries (one entry, or the written items of a batch).
+    Undo(Vec<(JournalEntry, Prepared)>),
+}
+
+/// A revert planned from the journal view.
+#[derive(Debug)]
+pub enum UndoPrepared {
+    /// One entry: its prepared revert (titled, with the precondition `roster undo` checks).
+    Entry(Box<(JournalEntry, Prepared)>),
+    /// A whole batch: the items to revert and those skipped, with reasons.
+    Batch {
+        /// The batch id.
+        batch: String,
+        /// What the engine planned.
+        planned: PlannedUndo,
     },
 }
 
@@ -281,6 +353,47 @@ pub enum Effect {
         path: PathBuf,
         /// The findings, in the order shown.
         findings: Vec<Finding>,
+    },
+    /// Plan one edit for many users from a fresh read of each; sends nothing.
+    PlanBatch {
+        /// The connection index.
+        conn: usize,
+        /// The request.
+        request: RequestId,
+        /// `set`, `unset` or `update`.
+        action: String,
+        /// The users, in order.
+        keys: Vec<SelectionKey>,
+        /// The edits made to each.
+        edits: Vec<Edit>,
+    },
+    /// Plan the revert of a journal entry, or of its whole batch when it belongs to one.
+    PrepareUndo {
+        /// The connection index the entry was written on.
+        conn: usize,
+        /// The request.
+        request: RequestId,
+        /// The entry.
+        entry: Box<JournalEntry>,
+    },
+    /// Send a confirmed batch, reporting each item.
+    RunBatch {
+        /// The connection index.
+        conn: usize,
+        /// The request.
+        request: RequestId,
+        /// What to send.
+        work: BatchWork,
+    },
+    /// Stop a running batch after the items in flight.
+    StopBatch {
+        /// The run request.
+        request: RequestId,
+    },
+    /// Read the journal (for the journal view).
+    LoadJournal {
+        /// The request.
+        request: RequestId,
     },
     /// Send [`Msg::ToastExpired`] after a while.
     ExpireToast {

@@ -12,12 +12,15 @@ use ratatui::layout::Rect;
 
 use super::attribute::AttributeScreen;
 use super::audit::AuditState;
+use super::batch::BatchDialog;
 pub use super::browse::{ConnStatus, ConnectionState, Focus, UserList, columns};
 use super::command::CommandLine;
 pub use super::detail::DetailState;
 use super::editor::EditorState;
+use super::journal::JournalView;
 use super::keymap::{Action, KeyMap};
 use super::layout::{self, AUDIT_CHROME, TABLE_CHROME};
+use super::marks::Marks;
 use super::msg::{Effect, RequestId};
 use super::person::PersonState;
 pub use super::preview::{Planning, PreviewState};
@@ -40,6 +43,8 @@ pub enum Screen {
     Person(Box<PersonState>),
     /// One Looker attribute: settings, group values by rank, sources, rank changes.
     Attribute(Box<AttributeScreen>),
+    /// The journal, newest first (`z` reverts an entry or its batch).
+    Journal(Box<JournalView>),
 }
 
 /// A dialog over the current screen.
@@ -55,6 +60,8 @@ pub enum Dialog {
     Editor(Box<EditorState>),
     /// A write preview.
     Preview(Box<PreviewState>),
+    /// A bulk edit or a revert from the journal: planning, preview, progress, result.
+    Batch(Box<BatchDialog>),
 }
 
 /// A short message in the corner.
@@ -81,6 +88,8 @@ pub struct State {
     pub focus: Focus,
     /// The users table of the selected connection.
     pub users: UserList,
+    /// The users marked for a bulk edit.
+    pub marks: Marks,
     /// The detail pane, once a user is opened.
     pub detail: Option<DetailState>,
     /// The full-screen view.
@@ -124,6 +133,7 @@ impl State {
             selected_conn: 0,
             focus: Focus::Connections,
             users: UserList::default(),
+            marks: Marks::default(),
             detail: None,
             screen: Screen::Browse,
             dialog: None,
@@ -160,6 +170,11 @@ impl State {
         let conn = self.connection()?;
         let index = *self.users.visible.get(self.users.selected)?;
         conn.users.get(index)
+    }
+
+    /// How many users of the selected connection are marked for a bulk edit.
+    pub fn marked(&self) -> usize {
+        self.marks.count(self.selected_conn)
     }
 
     /// The record in the detail pane, when it is loaded.
@@ -206,6 +221,9 @@ impl State {
         let audit_rows = layout::rows_in(areas.main, AUDIT_CHROME);
         match &mut self.screen {
             Screen::Audit(audit) => audit.keep_visible(audit_rows),
+            Screen::Journal(journal) => {
+                journal.keep_visible(layout::rows_in(areas.main, TABLE_CHROME));
+            }
             Screen::Person(_) | Screen::Attribute(_) | Screen::Browse => {}
         }
     }
@@ -308,6 +326,7 @@ impl State {
             Screen::Audit(audit) => !audit.filter.trim().is_empty(),
             Screen::Person(person) => !person.filter.trim().is_empty(),
             Screen::Attribute(_) => false,
+            Screen::Journal(_) => false,
             Screen::Browse => match self.focus {
                 Focus::Users => !self.users.filter.trim().is_empty(),
                 Focus::Detail => self.detail.as_ref().is_some_and(|d| !d.search.is_empty()),
@@ -322,6 +341,7 @@ impl State {
             (Screen::Audit(_), _) => "audit",
             (Screen::Person(_), _) => "person",
             (Screen::Attribute(_), _) => "attribute",
+            (Screen::Journal(_), _) => "journal",
             (Screen::Browse, Focus::Connections) => "connections",
             (Screen::Browse, Focus::Users) => "users",
             (Screen::Browse, Focus::Detail) => "detail",
@@ -340,8 +360,13 @@ impl State {
             ],
             (Screen::Person(_), _) => vec![Filter, Yank, Refresh, Audit, Down, PageDown, Back],
             (Screen::Attribute(_), _) => vec![Down, Refresh, Command, Back],
+            (Screen::Journal(_), _) => {
+                vec![Undo, Yank, Down, PageDown, Top, Bottom, Refresh, Back]
+            }
             (Screen::Browse, Focus::Connections) => {
-                vec![Down, Open, NextPane, Filter, Audit, Command, Refresh]
+                vec![
+                    Down, Open, NextPane, Filter, Audit, Command, Refresh, Journal,
+                ]
             }
             (Screen::Browse, Focus::Users) => vec![
                 Down,
@@ -360,6 +385,9 @@ impl State {
                 Refresh,
                 Undo,
                 Command,
+                Mark,
+                MarkAll,
+                Journal,
             ],
             (Screen::Browse, Focus::Detail) => vec![
                 Edit,
@@ -376,6 +404,7 @@ impl State {
                 Back,
                 Undo,
                 Refresh,
+                Journal,
             ],
         };
         let conn = self.connection();

@@ -7,10 +7,8 @@
 //! item. Ctrl-C stops after the items in flight and says how to resume. The workflow itself is the
 //! engine's (`crate::write::batch`); this module only asks and tells.
 
-use std::collections::BTreeMap;
 use std::io::IsTerminal;
 
-use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
@@ -18,14 +16,11 @@ use super::args::{Selection, ShowFormat, WriteFlags};
 use super::write::engine;
 use super::{CliError, Globals, confirm, output, selection, signals};
 use crate::domain::Edit;
-use crate::journal::{BatchPlan, BatchStore, ItemDecision};
+use crate::journal::{BatchPlan, BatchStore};
 use crate::service::ListQuery;
 use crate::text::{sanitize, sanitize_lines};
-use crate::write::batch::{BatchCounts, ItemFinished, PlannedBatch, SelectionKey, item_outcome};
-use crate::write::{Interrupt, WriteEngine};
-
-/// How many sample diffs the preview shows.
-const SAMPLES: usize = 3;
+use crate::write::WriteEngine;
+use crate::write::batch::{BatchCounts, ItemFinished, PlannedUndo, SelectionKey, item_outcome};
 
 /// Plans, confirms and runs one edit over a selection of users.
 pub async fn bulk(
@@ -48,7 +43,7 @@ pub async fn bulk(
         })
         .await?;
     planning.finish_and_clear();
-    let preview = describe_plan(&planned);
+    let preview = planned.describe();
     if flags.dry_run {
         match selection.format {
             ShowFormat::Json => output::print(&output::json(&report(&planned.plan))),
@@ -134,90 +129,37 @@ pub async fn undo(globals: &Globals, id: &str, flags: &WriteFlags) -> Result<(),
     let store = BatchStore::in_dir(state_dir(journal.path())?);
     let plan = store.load(id)?;
     let (engine, window) = engine_with_window(globals, &plan.connection)?;
-    let planned = engine.prepare_batch_undo(id, window).await?;
-    let (ready, skipped): (Vec<_>, Vec<_>) = planned.into_iter().partition(|(_, p)| p.is_ok());
-    let mut preview = format!(
-        "undo batch {id} on {}: {} item(s) to revert, {} to skip",
-        plan.connection,
-        ready.len(),
-        skipped.len()
-    );
-    for (entry, why) in &skipped {
-        let why = why.as_ref().err().cloned().unwrap_or_default();
-        preview.push_str(&format!(
-            "\n  skip {}: {why}",
-            entry
-                .user
-                .as_deref()
-                .or(entry.user_id.as_deref())
-                .unwrap_or("?")
-        ));
-    }
-    if let Some((_, Ok(first))) = ready.first() {
-        preview.push_str("\n\nfor example:\n");
-        preview.push_str(&first.describe());
-    }
-    let preview = sanitize_lines(&preview);
+    let planned = PlannedUndo::of(engine.prepare_batch_undo(id, window).await?);
+    let preview = planned.describe(id, &plan.connection);
     if flags.dry_run {
         println!("{preview}\n(dry run: nothing was sent)");
         return Ok(());
     }
-    if ready.is_empty() {
+    if planned.ready.is_empty() {
         eprintln!("{preview}");
         return Err(CliError::Refused(
             "nothing of the batch can be reverted".to_owned(),
         ));
     }
-    if !confirm::ask(&preview, ready.len(), flags)? {
+    if !confirm::ask(&preview, planned.ready.len(), flags)? {
         return Ok(());
     }
     let signals = signals::WriteSignals::install();
-    let bar = progress(ready.len(), "reverting");
-    let interrupt = signals.interrupt().clone();
-    let mut reverts = futures::stream::iter(ready)
-        .take_while(|_| std::future::ready(interrupt.code().is_none()))
-        .map(|(entry, prepared)| {
-            let engine = &engine;
-            async move {
-                let done = match prepared {
-                    Ok(prepared) => engine
-                        .execute(&prepared, &Interrupt::never())
-                        .await
-                        .map_err(|e| e.to_string()),
-                    Err(why) => Err(why),
-                };
-                (entry, done)
+    let bar = progress(planned.ready.len(), "reverting");
+    let not_reverted = engine
+        .revert_items(planned.ready, window, signals.interrupt(), &|entry, why| {
+            if let Some(why) = why {
+                bar.suspend(|| {
+                    eprintln!(
+                        "{}",
+                        sanitize_lines(&format!("entry {} not reverted: {why}", entry.id))
+                    );
+                });
             }
+            bar.inc(1);
         })
-        .buffer_unordered(window);
-    let mut failed = skipped.len();
-    while let Some((entry, done)) = reverts.next().await {
-        let why = match done {
-            Ok(done) if done.all_written() => None,
-            Ok(done) => Some(
-                done.items
-                    .iter()
-                    .find_map(|i| {
-                        i.entry
-                            .as_ref()
-                            .and_then(|e| e.error.clone())
-                            .or(i.not_sent.clone())
-                    })
-                    .unwrap_or_default(),
-            ),
-            Err(error) => Some(error),
-        };
-        if let Some(why) = why {
-            failed += 1;
-            bar.suspend(|| {
-                eprintln!(
-                    "{}",
-                    sanitize_lines(&format!("entry {} not reverted: {why}", entry.id))
-                );
-            });
-        }
-        bar.inc(1);
-    }
+        .await;
+    let failed = planned.skipped.len() + not_reverted;
     bar.finish_and_clear();
     if let Some(code) = signals.interrupt().code() {
         return Err(CliError::Interrupted(code));
@@ -282,62 +224,6 @@ async fn select(
             selection::Key::Any(text) => SelectionKey::Key(text),
         })
         .collect())
-}
-
-/// The combined preview: counts, refusals grouped by reason, a few sample diffs and the exact
-/// request shape of the first change.
-fn describe_plan(planned: &PlannedBatch) -> String {
-    let plan = &planned.plan;
-    let counts = BatchCounts::of(plan);
-    let mut text = format!(
-        "bulk {} on {} ({}): {} user(s) change, {} already at the value (skipped), {} refused",
-        plan.action, plan.connection, plan.server, counts.planned, counts.skipped, counts.failed
-    );
-    let mut reasons: BTreeMap<String, Vec<&str>> = BTreeMap::new();
-    for item in plan
-        .items
-        .iter()
-        .filter(|i| i.decision == ItemDecision::Refused)
-    {
-        reasons
-            .entry(item.reason.clone().unwrap_or_default())
-            .or_default()
-            .push(&item.key);
-    }
-    for (reason, keys) in &reasons {
-        let shown: Vec<&str> = keys.iter().take(5).copied().collect();
-        text.push_str(&format!(
-            "\n  refused ({}): {reason}: {}{}",
-            keys.len(),
-            shown.join(", "),
-            if keys.len() > shown.len() {
-                ", …"
-            } else {
-                ""
-            }
-        ));
-    }
-    let samples: Vec<_> = planned.prepared.iter().flatten().take(SAMPLES).collect();
-    for prepared in &samples {
-        for plan in prepared.plans() {
-            text.push_str(&format!("\n\n{}", plan.summary));
-            for change in &plan.changes {
-                text.push_str(&format!(
-                    "\n  {}: {} → {}",
-                    change.field,
-                    change.before.as_deref().unwrap_or("(unset)"),
-                    change.after.as_deref().unwrap_or("(unset)")
-                ));
-            }
-        }
-    }
-    if let Some(first) = samples.first().and_then(|p| p.plans().next())
-        && let Some(request) = first.requests.first()
-    {
-        text.push_str("\n\nevery user gets requests like:\n");
-        text.push_str(&request.describe(first.auth_scheme));
-    }
-    sanitize_lines(&text)
 }
 
 /// One item of the JSON report.

@@ -10,6 +10,7 @@
 //! a flood of results (an audit of 100,000 users) never delays a key. The model (`crate::app`)
 //! never imports this module; this module decides nothing that the update function should.
 
+pub mod batch;
 pub mod console;
 pub mod runner;
 pub mod signals;

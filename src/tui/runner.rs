@@ -21,7 +21,7 @@ use crate::domain::UserRecord;
 use crate::domain::audit::audit_user;
 use crate::journal::{Journal, ServerIdentity};
 use crate::service::{AnyDirectory, ListQuery, ServiceError};
-use crate::write::{Interrupt, Prepared, PreparedItem, WriteEngine};
+use crate::write::{Interrupt, InterruptHandle, Prepared, PreparedItem, WriteEngine};
 
 /// How many records an audit or person lookup reads at once per connection.
 pub const READ_CONCURRENCY: usize = 8;
@@ -42,6 +42,8 @@ pub struct Runner {
     names: Vec<String>,
     servers: Vec<Option<ServerIdentity>>,
     tasks: JoinSet<()>,
+    /// The stop handles of running batches, by run request.
+    stops: std::collections::HashMap<RequestId, InterruptHandle>,
 }
 
 impl Runner {
@@ -55,6 +57,7 @@ impl Runner {
             names: Vec::new(),
             servers: Vec::new(),
             tasks: JoinSet::new(),
+            stops: std::collections::HashMap::new(),
         }
     }
 
@@ -100,6 +103,14 @@ impl Runner {
         self.names = names;
         self.servers = servers;
         self
+    }
+
+    /// How many items of a bulk edit on `conn` are under way at once: as many as the
+    /// connection's request window can ever allow (the window decides what is sent).
+    fn item_window(&self, conn: usize) -> usize {
+        self.directory(conn)
+            .map_or(1, |directory| directory.reads_in_flight())
+            .max(1)
     }
 
     /// The write engine of a connection: every browser write goes through it. Without a
@@ -335,6 +346,65 @@ impl Runner {
                     tokio::time::sleep(after).await;
                     let _ = tx.send(Msg::Woken { request });
                 });
+            }
+            Effect::PlanBatch {
+                conn,
+                request,
+                action,
+                keys,
+                edits,
+            } => {
+                let work = super::batch::Work {
+                    engine: self.engine(conn),
+                    window: self.item_window(conn),
+                    tx,
+                    request,
+                };
+                let task = super::batch::plan(work, action, keys, edits);
+                self.spawn(Some(conn), request, task);
+            }
+            Effect::PrepareUndo {
+                conn,
+                request,
+                entry,
+            } => {
+                let work = super::batch::Work {
+                    engine: self.engine(conn),
+                    window: self.item_window(conn),
+                    tx,
+                    request,
+                };
+                let task = super::batch::prepare_undo(work, *entry);
+                self.spawn(Some(conn), request, task);
+            }
+            Effect::RunBatch {
+                conn,
+                request,
+                work,
+            } => {
+                let (handle, interrupt) = Interrupt::pair();
+                self.stops.insert(request, handle);
+                let task = super::batch::run(
+                    super::batch::Work {
+                        engine: self.engine(conn),
+                        window: self.item_window(conn),
+                        tx,
+                        request,
+                    },
+                    work,
+                    interrupt,
+                );
+                self.spawn(Some(conn), request, task);
+            }
+            Effect::StopBatch { request } => {
+                // 130: what a Ctrl-C means; the batch stops after the items in flight.
+                if let Some(handle) = self.stops.remove(&request) {
+                    handle.fire(130);
+                }
+            }
+            Effect::LoadJournal { request } => {
+                let task = super::batch::load_journal(self.journal.clone(), tx, request);
+                self.spawn(None, request, task);
             }
             Effect::Copy { .. } | Effect::EditExternally { .. } => {}
         }

@@ -134,7 +134,15 @@ pub fn draw_users(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Them
                 .iter()
                 .zip(marks)
                 .take(if with_email { 3 } else { 2 })
-                .map(|(text, marks)| Cell::from(highlighted(text, &marks, theme)))
+                .map(|(text, marks)| highlighted(text, &marks, theme))
+                .enumerate()
+                .map(|(column, mut line)| {
+                    // A user marked for a bulk edit (Space, *) carries a dot before its name.
+                    if column == 0 && state.marks.is_marked(state.selected_conn, &user.id) {
+                        line.spans.insert(0, Span::styled("● ", theme.highlight));
+                    }
+                    Cell::from(line)
+                })
                 .collect();
             row.push(Cell::from(if user.active {
                 Span::styled("yes", theme.good)

@@ -34,12 +34,15 @@ pub fn draw(
         .saturating_add(4);
     let area = dialog_area(whole, DIALOG_WIDTH, wanted);
     frame.render_widget(Clear, area);
-    let who = editor
-        .record
-        .as_ref()
-        .and_then(|r| r.username.clone())
-        .map(|u| format!(" · {}", clean(&u)))
-        .unwrap_or_default();
+    let who = match editor.bulk {
+        Some(marked) => format!(" · {marked} marked users"),
+        None => editor
+            .record
+            .as_ref()
+            .and_then(|r| r.username.clone())
+            .map(|u| format!(" · {}", clean(&u)))
+            .unwrap_or_default(),
+    };
     let conn = state
         .connections
         .get(editor.conn)

@@ -1,5 +1,5 @@
-//! The header line: the connection in use, its server (base URL, never credentials) and the
-//! config file the connections come from. Reads the state only.
+//! The header line: the connection in use, its server (base URL, never credentials), how many of
+//! its users are marked for a bulk edit, and the config file the connections come from. Reads the state only.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -25,6 +25,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
         }
         if conn.read_only {
             spans.push(Span::styled(" [read-only]", theme.warn));
+        }
+        let marked = state.marked();
+        if marked > 0 {
+            spans.push(Span::styled(
+                format!("  · {marked} marked"),
+                theme.highlight,
+            ));
         }
     }
     if let Some(path) = &state.config_path {

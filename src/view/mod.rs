@@ -6,11 +6,13 @@
 
 pub mod attribute;
 pub mod audit;
+pub mod batch;
 pub mod browse;
 pub mod detail;
 pub mod editor;
 pub mod header;
 pub mod help;
+pub mod journal;
 pub mod person;
 pub mod preview;
 pub mod status;
@@ -43,6 +45,7 @@ pub fn draw_with(frame: &mut Frame<'_>, state: &State, theme: &Theme) {
         Screen::Audit(audit) => audit::draw(frame, areas.main, state, audit, theme),
         Screen::Person(person) => person::draw(frame, areas.main, state, person, theme),
         Screen::Attribute(screen) => attribute::draw(frame, areas.main, screen, theme),
+        Screen::Journal(view) => journal::draw(frame, areas.main, state, view, theme),
     }
     let whole = frame.area();
     match &state.dialog {
@@ -52,6 +55,7 @@ pub fn draw_with(frame: &mut Frame<'_>, state: &State, theme: &Theme) {
             preview::draw(frame, whole, state, preview, theme);
         }
         Some(Dialog::Yank(menu)) => yank::draw(frame, whole, menu, theme),
+        Some(Dialog::Batch(dialog)) => batch::draw(frame, whole, state, dialog, theme),
         Some(Dialog::Command(_)) | None => {}
     }
     status::draw_status(frame, areas.status, state, theme);

@@ -5,9 +5,9 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::Block;
 
-use super::widgets::{DIALOG_WIDTH, dialog_area};
+use super::widgets::{connection_name, scrolled_dialog};
 use super::{Theme, clean};
 use crate::app::state::{PreviewState, State};
 
@@ -19,11 +19,7 @@ pub fn draw(
     preview: &PreviewState,
     theme: &Theme,
 ) {
-    let conn = state
-        .connections
-        .get(preview.conn)
-        .map(|c| clean(&c.name))
-        .unwrap_or_default();
+    let conn = connection_name(state, preview.conn);
     let footer = if preview.applying.is_some() {
         " sending… ".to_owned()
     } else {
@@ -83,15 +79,5 @@ pub fn draw(
             lines.push(Line::styled(clean(line), theme.dim));
         }
     }
-    let area = dialog_area(whole, DIALOG_WIDTH, lines.len() as u16 + 4);
-    frame.render_widget(Clear, area);
-    let inner_height = usize::from(area.height.saturating_sub(2));
-    let offset = preview.offset.min(lines.len().saturating_sub(inner_height));
-    let lines: Vec<Line<'_>> = lines.into_iter().skip(offset).collect();
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(block),
-        area,
-    );
+    scrolled_dialog(frame, whole, block, lines, preview.offset);
 }

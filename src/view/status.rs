@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::width::display_width;
 use super::{Theme, clean};
+use crate::app::batch::BatchPhase;
 use crate::app::keymap::Action;
 use crate::app::state::{Dialog, Screen, State};
 
@@ -55,6 +56,17 @@ pub fn draw_status(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &The
         }
         Some(Dialog::Preview(_)) => typing("y/Enter send · Up/Down scroll · Esc back"),
         Some(Dialog::Yank(_)) => typing("press the key of what to copy · any other key closes"),
+        Some(Dialog::Batch(dialog)) => match &dialog.phase {
+            BatchPhase::Planning { .. } => typing("planning each marked user · Esc cancel"),
+            BatchPhase::Preview { .. } => typing("y/Enter send · Up/Down scroll · Esc cancel"),
+            BatchPhase::Running { .. } => {
+                typing("sending · Esc/Ctrl-C stop after the items in flight")
+            }
+            // What became of the batch (how to resume a stopped one) stays on the status line.
+            BatchPhase::Finished { summary, .. } => {
+                Line::styled(format!("{} · Enter/Esc close", clean(summary)), theme.dim)
+            }
+        },
         _ if state.users.filtering && matches!(state.screen, Screen::Browse) => typing(
             "type to filter ('exact ^prefix suffix$ !not) · Up/Down move · Enter keep · Esc clear",
         ),

@@ -1,8 +1,10 @@
-//! Small drawing helpers shared by several screens: highlighted match text and dialog placement.
-//! Reads nothing but its arguments.
+//! Small drawing helpers shared by several screens: highlighted match text, dialog placement and
+//! scrolled text dialogs. Reads nothing but its arguments.
 
+use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::Theme;
 use crate::app::layout::centered;
@@ -25,6 +27,37 @@ pub fn dialog_area(whole: Rect, width: u16, height: u16) -> Rect {
         ..whole
     };
     centered(room, width, height)
+}
+
+/// A dialog of text lines in `block`, as tall as they need (up to the screen), scrolled so that
+/// the line `offset` is the first one drawn (never past the last screenful).
+pub fn scrolled_dialog(
+    frame: &mut Frame<'_>,
+    whole: Rect,
+    block: Block<'_>,
+    lines: Vec<Line<'_>>,
+    offset: usize,
+) {
+    let area = dialog_area(whole, DIALOG_WIDTH, lines.len() as u16 + 4);
+    frame.render_widget(Clear, area);
+    let inner_height = usize::from(area.height.saturating_sub(2));
+    let offset = offset.min(lines.len().saturating_sub(inner_height));
+    let lines: Vec<Line<'_>> = lines.into_iter().skip(offset).collect();
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block),
+        area,
+    );
+}
+
+/// The name of connection `conn`, made safe to draw (empty when there is none).
+pub fn connection_name(state: &crate::app::state::State, conn: usize) -> String {
+    state
+        .connections
+        .get(conn)
+        .map(|c| super::clean(&c.name))
+        .unwrap_or_default()
 }
 
 /// A text with the characters at `marks` highlighted.

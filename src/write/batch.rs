@@ -9,6 +9,8 @@
 //! that was written is never sent again, one whose outcome is not known is resolved by reading
 //! the user, and one whose user changed since the plan stops as a conflict. Nothing here prints.
 
+use std::collections::BTreeMap;
+
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 
@@ -21,6 +23,7 @@ use crate::journal::{
 };
 use crate::secret::MASK;
 use crate::service::ServiceError;
+use crate::text::sanitize_lines;
 
 /// How a selection names a user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +49,122 @@ pub struct PlannedBatch {
     pub plan: BatchPlan,
     /// For each item (same order), the prepared write when it is a change.
     pub prepared: Vec<Option<Prepared>>,
+}
+
+/// How many sample diffs a batch preview shows.
+const SAMPLES: usize = 3;
+
+/// The revert of a batch, planned: the entries that can be reverted with their prepared writes,
+/// and the ones that must be skipped with the reason.
+#[derive(Debug, Clone, Default)]
+pub struct PlannedUndo {
+    /// Entries whose revert is prepared.
+    pub ready: Vec<(JournalEntry, Prepared)>,
+    /// Entries that cannot be reverted, and why.
+    pub skipped: Vec<(JournalEntry, String)>,
+}
+
+impl PlannedUndo {
+    /// Sorts what [`WriteEngine::prepare_batch_undo`] planned into ready and skipped.
+    pub fn of(planned: Vec<(JournalEntry, Result<Prepared, String>)>) -> Self {
+        let mut undo = Self::default();
+        for (entry, prepared) in planned {
+            match prepared {
+                Ok(prepared) => undo.ready.push((entry, prepared)),
+                Err(why) => undo.skipped.push((entry, why)),
+            }
+        }
+        undo
+    }
+
+    /// The preview both front ends show before a batch is reverted: how many items are reverted
+    /// and skipped, each skip with its reason, and one revert in full (server text sanitised).
+    pub fn describe(&self, batch: &str, connection: &str) -> String {
+        let mut text = format!(
+            "undo batch {batch} on {connection}: {} item(s) to revert, {} to skip",
+            self.ready.len(),
+            self.skipped.len()
+        );
+        for (entry, why) in &self.skipped {
+            text.push_str(&format!(
+                "\n  skip {}: {why}",
+                entry
+                    .user
+                    .as_deref()
+                    .or(entry.user_id.as_deref())
+                    .unwrap_or("?")
+            ));
+        }
+        if let Some((_, first)) = self.ready.first() {
+            text.push_str("\n\nfor example:\n");
+            text.push_str(&first.describe());
+        }
+        sanitize_lines(&text)
+    }
+}
+
+impl PlannedBatch {
+    /// The combined preview both front ends show before a bulk edit is confirmed: counts,
+    /// refusals grouped by reason, a few sample diffs and the exact request shape of the first
+    /// change (secrets masked, server text sanitised).
+    pub fn describe(&self) -> String {
+        let plan = &self.plan;
+        let counts = BatchCounts::of(plan);
+        let mut text = format!(
+            "bulk {} on {} ({}): {} user(s) change, {} already at the value (skipped), {} refused",
+            plan.action,
+            plan.connection,
+            plan.server,
+            counts.planned,
+            counts.skipped,
+            counts.failed
+        );
+        let mut reasons: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+        for item in plan
+            .items
+            .iter()
+            .filter(|i| i.decision == ItemDecision::Refused)
+        {
+            reasons
+                .entry(item.reason.clone().unwrap_or_default())
+                .or_default()
+                .push(&item.key);
+        }
+        for (reason, keys) in &reasons {
+            let shown: Vec<&str> = keys.iter().take(5).copied().collect();
+            text.push_str(&format!(
+                "\n  refused ({}): {reason}: {}{}",
+                keys.len(),
+                shown.join(", "),
+                if keys.len() > shown.len() {
+                    ", …"
+                } else {
+                    ""
+                }
+            ));
+        }
+        let samples: Vec<_> = self.prepared.iter().flatten().take(SAMPLES).collect();
+        for prepared in &samples {
+            for plan in prepared.plans() {
+                text.push_str(&format!("\n\n{}", plan.summary));
+                for change in &plan.changes {
+                    text.push_str(&format!(
+                        "\n  {}: {} → {}",
+                        change.field,
+                        change.before.as_deref().unwrap_or("(unset)"),
+                        change.after.as_deref().unwrap_or("(unset)")
+                    ));
+                }
+            }
+        }
+        if let Some(first) = samples.first().and_then(|p| p.plans().next())
+            && let Some(request) = first.requests.first()
+        {
+            text.push_str("\n\nevery user gets requests like:\n");
+            text.push_str(&request.describe(first.auth_scheme));
+        }
+        sanitize_lines(&text)
+    }
 }
 
 /// Counts of a batch's items by what became of them.
@@ -433,6 +552,48 @@ impl WriteEngine {
             .collect::<Vec<_>>()
             .await;
         Ok(planned)
+    }
+
+    /// Sends prepared reverts, `window` at a time; an interruption stops new ones and lets those
+    /// in flight finish. `on_done` hears each entry with the reason it was not reverted (None
+    /// when it was). Returns how many were not reverted.
+    pub async fn revert_items(
+        &self,
+        ready: Vec<(JournalEntry, Prepared)>,
+        window: usize,
+        interrupt: &Interrupt,
+        on_done: &(dyn Fn(&JournalEntry, Option<&str>) + Sync),
+    ) -> usize {
+        let mut reverts = futures::stream::iter(ready)
+            .take_while(|_| std::future::ready(interrupt.code().is_none()))
+            .map(|(entry, prepared)| async move {
+                let done = self.execute(&prepared, &Interrupt::never()).await;
+                (entry, done)
+            })
+            .buffer_unordered(window.max(1));
+        let mut failed = 0;
+        while let Some((entry, done)) = reverts.next().await {
+            let why = match done {
+                Ok(done) if done.all_written() => None,
+                Ok(done) => Some(
+                    done.items
+                        .iter()
+                        .find_map(|i| {
+                            i.entry
+                                .as_ref()
+                                .and_then(|e| e.error.clone())
+                                .or(i.not_sent.clone())
+                        })
+                        .unwrap_or_default(),
+                ),
+                Err(error) => Some(error.to_string()),
+            };
+            if why.is_some() {
+                failed += 1;
+            }
+            on_done(&entry, why.as_deref());
+        }
+        failed
     }
 }
 

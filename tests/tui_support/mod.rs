@@ -255,6 +255,31 @@ impl Harness {
             .await
     }
 
+    /// Moves the detail selection down until the attribute is selected.
+    pub async fn select_attribute(&mut self, name: &str) {
+        let marker = format!("▶ {name} ");
+        // The lines with selection markers, so that a redraw for any other reason (a page of
+        // users, a toast) is not taken for the move and a second `j` is not sent too early.
+        let selected = |screen: &str| {
+            screen
+                .lines()
+                .filter(|line| line.contains("▶ "))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        for _ in 0..60 {
+            let screen = self.screen();
+            if screen.contains(&marker) {
+                return;
+            }
+            let before = selected(&screen);
+            self.char('j');
+            self.wait_for("the selection to move", |s| selected(s) != before)
+                .await;
+        }
+        panic!("attribute {name} not found:\n{}", self.screen());
+    }
+
     /// Ends the input and waits for the loop to return.
     pub async fn finish(self) -> color_eyre::Result<Exit> {
         self.input.close_channel();
@@ -271,6 +296,26 @@ impl Harness {
             .expect("the loop did not end")
             .expect("the loop panicked")
     }
+}
+
+/// The state drawn at the two snapshot sizes (80×24 and 160×45), each with its size suffix
+/// (`80x24`), for `insta::assert_snapshot!` in the test file (which names the snapshot).
+pub fn drawn_at_snapshot_sizes(state: &mut roster::app::state::State) -> Vec<(String, String)> {
+    [(80u16, 24u16), (160, 45)]
+        .into_iter()
+        .map(|(width, height)| {
+            state.size = (width, height);
+            state.keep_visible();
+            let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+            terminal
+                .draw(|frame| roster::view::draw(frame, state))
+                .unwrap();
+            (
+                format!("{width}x{height}"),
+                buffer_text(terminal.backend().buffer()),
+            )
+        })
+        .collect()
 }
 
 /// Opens the named connections of the simulator's own config, in order.

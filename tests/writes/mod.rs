@@ -11,6 +11,23 @@ use roster::journal::{Journal, JournalEntry, Outcome, ServerIdentity};
 use roster::service::{AnyDirectory, ServiceError, WritePlan};
 use roster::write::{Executed, Interrupt, WriteEngine, WriteError};
 
+/// The Crowd `department` of every user, by username, as the simulator holds it.
+pub fn crowd_departments(
+    sim: &roster::simulator::RunningSimulator,
+) -> std::collections::HashMap<String, Vec<String>> {
+    sim.state
+        .crowd()
+        .users
+        .values()
+        .map(|u| {
+            (
+                u.name.clone(),
+                u.attributes.get("department").cloned().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
 /// What a write through the engine did, with its journal.
 pub struct Written {
     /// The engine's report.

@@ -4,7 +4,7 @@
 use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Position;
 
-use super::{Typed, audit, detail, page_rows, person, type_into, write};
+use super::{Typed, audit, batch, detail, page_rows, person, type_into, write};
 use crate::app::keymap::Action;
 use crate::app::motion::Motion;
 use crate::app::msg::{Effect, RequestId};
@@ -79,6 +79,11 @@ pub fn action(state: &mut State, action: Action) -> Vec<Effect> {
             }
         }
         Action::Refresh => return refresh(state),
+        Action::Mark => mark_selected(state),
+        Action::MarkAll => mark_matching(state),
+        Action::Edit | Action::Delete | Action::Update if state.marked() > 0 => {
+            return batch::start(state, action);
+        }
         Action::Edit => return write::open_attribute_editor(state),
         Action::Update => return write::open_update(state),
         Action::Replace => return write::open_replace(state),
@@ -95,6 +100,7 @@ pub fn action(state: &mut State, action: Action) -> Vec<Effect> {
         | Action::NextGroup
         | Action::PrevGroup
         | Action::KindFilter
+        | Action::Journal
         | Action::Up
         | Action::Down
         | Action::PageUp
@@ -105,6 +111,33 @@ pub fn action(state: &mut State, action: Action) -> Vec<Effect> {
         | Action::Bottom => {}
     }
     Vec::new()
+}
+
+/// `Space`: marks or unmarks the selected user, and moves down (as file managers do).
+fn mark_selected(state: &mut State) {
+    let Some(id) = state.selected_user().map(|u| u.id.clone()) else {
+        return;
+    };
+    state.marks.toggle(state.selected_conn, &id);
+    if state.focus == Focus::Users {
+        move_selection(state, Motion::Step(1));
+    }
+}
+
+/// `*`: marks every user the filter shows (all users without a filter); when they all are
+/// marked already, unmarks every user of the connection.
+fn mark_matching(state: &mut State) {
+    let conn = state.selected_conn;
+    let Some(connection) = state.connections.get(conn) else {
+        return;
+    };
+    let ids = state
+        .users
+        .visible
+        .iter()
+        .filter_map(|index| connection.users.get(*index))
+        .map(|u| u.id.as_str());
+    state.marks.toggle_all(conn, ids);
 }
 
 /// A key while the users filter is being typed.

@@ -8,10 +8,12 @@
 
 mod attribute;
 mod audit;
+mod batch;
 mod browse;
 mod command;
 mod detail;
 mod help;
+mod journal;
 mod person;
 mod write;
 mod yank;
@@ -114,6 +116,26 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::AttributePlanned { request, result } => attribute::planned(state, request, result),
         Msg::AttributeApplied { request, result } => attribute::applied(state, request, result),
+        Msg::BatchPlanning { request, done } => {
+            batch::planning(state, request, done);
+            Vec::new()
+        }
+        Msg::BatchPlanned { request, result } => batch::planned(state, request, result),
+        Msg::UndoPrepared { request, result } => batch::undo_prepared(state, request, result),
+        Msg::BatchItemDone {
+            request,
+            outcome,
+            error,
+            elapsed,
+        } => {
+            batch::item_done(state, request, &outcome, error, elapsed);
+            Vec::new()
+        }
+        Msg::BatchRan { request, result } => batch::ran(state, request, result),
+        Msg::JournalLoaded { request, result } => {
+            journal::loaded(state, request, result);
+            Vec::new()
+        }
         Msg::TaskFailed {
             conn,
             request,
@@ -144,6 +166,7 @@ fn task_failed(
     {
         audit.finish_connection();
     }
+    batch::task_failed(state, request, &message);
     state.toast(format!("internal error: {message}"), true)
 }
 
@@ -164,6 +187,7 @@ fn input(state: &mut State, event: Event) -> Vec<Effect> {
                 Screen::Audit(_) => audit::mouse(state, mouse),
                 Screen::Person(_) => person::mouse(state, mouse),
                 Screen::Attribute(_) => {}
+                Screen::Journal(_) => {}
             }
             Vec::new()
         }
@@ -177,10 +201,15 @@ fn input(state: &mut State, event: Event) -> Vec<Effect> {
 
 fn key_press(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+        // A running batch stops after the items in flight instead of being cut off.
+        if matches!(&state.dialog, Some(Dialog::Batch(b)) if b.is_running()) {
+            return batch::stop(state);
+        }
         state.quit = true;
         return Vec::new();
     }
     match &state.dialog {
+        Some(Dialog::Batch(_)) => return batch::key(state, key),
         Some(Dialog::Command(_)) => return command::key(state, key),
         Some(Dialog::Editor(_)) => return write::editor_key(state, key),
         Some(Dialog::Preview(_)) => return write::preview_key(state, key),
@@ -219,23 +248,34 @@ fn key_press(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         Action::Yank => yank::open(state),
+        Action::Journal => journal::open(state),
         _ => match state.screen {
             Screen::Browse => browse::action(state, action),
             Screen::Audit(_) => audit::action(state, action),
             Screen::Person(_) => person::action(state, action),
             Screen::Attribute(_) => Vec::new(),
+            Screen::Journal(_) => journal::action(state, action),
         },
     }
 }
 
-/// The action a key means here: for a key two actions share (`n`), the match motion while the
-/// focused list has a filter or search, the other action otherwise.
+/// The action a key means here: for a key two actions share, `n` is the match motion while the
+/// focused list has a filter or search and the other action otherwise; for any other shared key
+/// (`Space`), the action the focused screen offers.
 fn resolve(state: &State, key: &KeyEvent) -> Option<Action> {
     let actions: Vec<Action> = state.keys.actions(key).collect();
     let is_match = |a: &Action| matches!(a, Action::NextMatch | Action::PrevMatch);
     match actions.as_slice() {
         [] => None,
         [only] => Some(*only),
+        several if !several.iter().any(is_match) => {
+            let here = state.screen_actions();
+            several
+                .iter()
+                .find(|a| here.contains(a))
+                .or(several.first())
+                .copied()
+        }
         several => {
             let wanted = state.has_matches();
             several

@@ -16,7 +16,11 @@ use crate::domain::{Edit, UserRecord};
 use crate::service::{Capabilities, ServiceError, WritePlan};
 
 /// Why a write cannot start on the selected connection, if it cannot.
-fn refuse(state: &State, offered: fn(&Capabilities) -> bool, what: &str) -> Option<String> {
+pub(super) fn refuse(
+    state: &State,
+    offered: fn(&Capabilities) -> bool,
+    what: &str,
+) -> Option<String> {
     let conn = state.connection()?;
     let Some(capabilities) = conn.capabilities else {
         return Some(format!("connection `{}` is not open", conn.name));
@@ -34,7 +38,7 @@ fn refuse(state: &State, offered: fn(&Capabilities) -> bool, what: &str) -> Opti
 }
 
 /// The record in the detail pane when it belongs to the selected connection.
-fn current_record(state: &State) -> Result<UserRecord, String> {
+pub(super) fn current_record(state: &State) -> Result<UserRecord, String> {
     match state.detail.as_ref() {
         Some(detail) if detail.conn == state.selected_conn => detail
             .record
@@ -45,7 +49,7 @@ fn current_record(state: &State) -> Result<UserRecord, String> {
     }
 }
 
-fn start_editor(state: &mut State, editor: Result<EditorState, String>) -> Vec<Effect> {
+pub(super) fn start_editor(state: &mut State, editor: Result<EditorState, String>) -> Vec<Effect> {
     match editor {
         Ok(editor) => {
             state.dialog = Some(Dialog::Editor(Box::new(editor)));
@@ -56,7 +60,7 @@ fn start_editor(state: &mut State, editor: Result<EditorState, String>) -> Vec<E
 }
 
 /// The record in the detail pane and its selected attribute, when that attribute may be written.
-fn writable_attribute(state: &State) -> Result<(UserRecord, usize), String> {
+pub(super) fn writable_attribute(state: &State) -> Result<(UserRecord, usize), String> {
     if let Some(why) = refuse(state, |c| c.attributes, "attribute edits") {
         return Err(why);
     }
@@ -287,6 +291,11 @@ pub fn editor_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     }
     match editor.to_edit() {
+        // A form opened on marked users plans the edit for all of them.
+        Some(edit) if editor.bulk.is_some() => {
+            state.dialog = None;
+            super::batch::plan(state, edit)
+        }
         Some(edit) => {
             let (conn, record) = (editor.conn, editor.record.as_deref().cloned());
             plan(state, conn, record, edit)

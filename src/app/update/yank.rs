@@ -37,6 +37,13 @@ pub fn open(state: &mut State) -> Vec<Effect> {
             "who is compared".to_owned(),
             Some(person.who.clone()),
         )])),
+        Screen::Journal(journal) => journal.selected_entry().map(|entry| {
+            YankMenu::new([
+                ('b', "batch id".to_owned(), entry.batch.clone()),
+                ('e', "entry id".to_owned(), Some(entry.id.to_string())),
+                ('i', "user id".to_owned(), entry.user_id.clone()),
+            ])
+        }),
         Screen::Browse => browse_menu(state),
         Screen::Attribute(_) => None,
     };
