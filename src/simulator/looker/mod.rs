@@ -2,7 +2,8 @@
 //!
 //! `store` holds the instance and its lookup-path rules, `routes` the route table, `auth`,
 //! `users`, `attributes` and `groups` the handlers by resource, `paging` sorting and paging,
-//! `search` the `/users/search` conditions, `error` Looker's error bodies, `json` the renderings.
+//! `search` the `/users/search` conditions, `error` Looker's error bodies, `json` and `user_json`
+//! the renderings.
 
 pub mod attributes;
 pub mod auth;
@@ -13,6 +14,7 @@ pub mod paging;
 pub mod routes;
 pub mod search;
 pub mod store;
+pub mod user_json;
 pub mod users;
 
 pub use routes::router;
