@@ -1,7 +1,11 @@
 //! Drawing the browse screen with the users table focused, at 1,000 and 100,000 loaded users, on a
 //! 160×45 `TestBackend` (product.md §5: drawing cost independent of the list length). The view
 //! must build only the rows it shows, so the 1k and 100k figures should be about equal, also with
-//! a filter active (highlights) and with the selection in the middle of the list. Measures only.
+//! a filter active (highlights) and with the selection in the middle of the list.
+//!
+//! `keystroke_100k` measures what one key costs in the real path, the update function and then a
+//! draw, as the loop runs them (the frame budget is 16 ms): a move, a page, a filter keystroke
+//! that extends the query, one that shortens it (from scratch), and a sort. Measures only.
 
 mod support;
 
@@ -12,7 +16,7 @@ use ratatui::backend::TestBackend;
 use roster::app::keymap::KeyMap;
 use roster::app::msg::Msg;
 use roster::app::state::{ConnStatus, ConnectionState, Focus, State};
-use roster::app::update::{keep_visible, refilter, update};
+use roster::app::update::update;
 use roster::domain::ServiceKind;
 use roster::service::Capabilities;
 
@@ -23,6 +27,7 @@ fn state(rows: usize) -> State {
     let connection = ConnectionState {
         name: "looker".to_owned(),
         kind: ServiceKind::Looker,
+        server: None,
         read_only: false,
         capabilities: Some(Capabilities {
             attributes: true,
@@ -38,7 +43,7 @@ fn state(rows: usize) -> State {
     };
     let mut state = State::new(KeyMap::default(), vec![connection]);
     state.size = SIZE;
-    refilter(&mut state);
+    state.refilter();
     key(&mut state, KeyCode::Tab);
     assert_eq!(state.focus, Focus::Users, "Tab focuses the users table");
     state
@@ -58,7 +63,7 @@ fn draw(c: &mut Criterion) {
         let plain = state(rows);
         let mut middle = state(rows);
         middle.users.selected = rows / 2;
-        keep_visible(&mut middle);
+        middle.keep_visible();
         let mut filtered = state(rows);
         key(&mut filtered, KeyCode::Char('/'));
         for c in "lov".chars() {
@@ -86,5 +91,39 @@ fn draw(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, draw);
+/// One key through `update` and a draw, from a state prepared by `setup` (cloned per iteration).
+fn keystroke(c: &mut Criterion) {
+    let mut group = c.benchmark_group("keystroke_100k");
+    let rows = 100_000;
+    let base = state(rows);
+    let mut typed = state(rows);
+    key(&mut typed, KeyCode::Char('/'));
+    key(&mut typed, KeyCode::Char('l'));
+    let cases: [(&str, &State, KeyCode); 6] = [
+        ("down", &base, KeyCode::Char('j')),
+        ("page_down", &base, KeyCode::PageDown),
+        ("bottom", &base, KeyCode::Char('G')),
+        ("filter_l_to_lo", &typed, KeyCode::Char('o')),
+        ("filter_backspace", &typed, KeyCode::Backspace),
+        ("sort", &base, KeyCode::Char('s')),
+    ];
+    for (name, start, code) in cases {
+        let Ok(mut terminal) = Terminal::new(TestBackend::new(SIZE.0, SIZE.1));
+        group.bench_function(name, |b| {
+            b.iter_batched_ref(
+                || start.clone(),
+                |state| {
+                    key(state, code);
+                    terminal
+                        .draw(|frame| roster::view::draw(frame, state))
+                        .is_ok()
+                },
+                criterion::BatchSize::LargeInput,
+            );
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, draw, keystroke);
 criterion_main!(benches);

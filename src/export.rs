@@ -1,17 +1,18 @@
 //! Export formats shared by the command line and the browser: RFC 4180 CSV and pretty JSON.
 //!
-//! CSV cells are sanitised (no control characters, no line breaks) and a leading formula
-//! character is neutralised so spreadsheets do not evaluate server text; JSON keeps values exact
-//! but escapes every control character. Nothing here writes files.
+//! CSV cells are sanitised (no control characters, no line breaks, invisible and bidi characters
+//! written out as `\u{…}`) and a leading formula character is neutralised so spreadsheets do not
+//! evaluate server text; JSON keeps values exact but escapes every control, invisible and bidi
+//! character. Nothing here writes files.
 
 use serde::Serialize;
 
 use crate::domain::Finding;
-use crate::text::{escape_c1_in_json, sanitize};
+use crate::text::{sanitize, terminal_safe_json};
 
 /// Pretty JSON, safe on a terminal, with a final newline.
 pub fn json<T: Serialize + ?Sized>(value: &T) -> String {
-    let mut text = escape_c1_in_json(
+    let mut text = terminal_safe_json(
         &serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".to_owned()),
     );
     text.push('\n');
@@ -48,13 +49,21 @@ fn csv_cell(cell: &str) -> String {
 }
 
 /// The header of the findings CSV (the JSON keys of product.md's audit shape).
-pub const FINDING_COLUMNS: [&str; 5] = ["connection", "user", "attribute", "finding", "detail"];
+pub const FINDING_COLUMNS: [&str; 6] = [
+    "connection",
+    "user",
+    "user_id",
+    "attribute",
+    "finding",
+    "detail",
+];
 
 /// One finding as CSV cells, in [`FINDING_COLUMNS`] order.
 pub fn finding_cells(finding: &Finding) -> Vec<String> {
     vec![
         finding.connection.clone(),
-        finding.user.clone(),
+        finding.user.clone().unwrap_or_default(),
+        finding.user_id.clone().unwrap_or_default(),
         finding.attribute.clone(),
         finding.finding.as_str().to_owned(),
         finding.detail.clone(),

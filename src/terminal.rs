@@ -3,7 +3,13 @@
 //! [`enter`] switches to the alternate screen with raw mode, mouse capture and bracketed paste,
 //! and installs (once) a panic hook that restores the terminal before the previous hook prints
 //! the report. The returned [`TerminalGuard`] restores on [`TerminalGuard::restore`] or when it is
-//! dropped, so an error return leaves the terminal usable too. Nothing here draws.
+//! dropped, so an error return leaves the terminal usable too. [`restore`] and [`resume`] hand the
+//! terminal to another program (`$EDITOR`) and take it back.
+//!
+//! A panic inside a future run by [`panics_caught`] is caught by its caller (the effect runner
+//! turns it into an error on screen), so the hook leaves the terminal alone and only logs it:
+//! restoring the terminal there would leave the browser drawing over the shell. Nothing here
+//! draws.
 
 use std::io::{Stdout, stdout};
 use std::sync::Once;
@@ -52,14 +58,7 @@ impl Drop for TerminalGuard {
 /// Enters browser mode: raw mode, alternate screen, mouse capture, bracketed paste.
 pub fn enter() -> std::io::Result<TerminalGuard> {
     install_panic_hook();
-    enable_raw_mode()?;
-    let entered = execute!(
-        stdout(),
-        EnterAlternateScreen,
-        EnableMouseCapture,
-        EnableBracketedPaste
-    )
-    .and_then(|()| Terminal::new(CrosstermBackend::new(stdout())));
+    let entered = resume().and_then(|()| Terminal::new(CrosstermBackend::new(stdout())));
     match entered {
         Ok(mut terminal) => {
             terminal.hide_cursor()?;
@@ -74,6 +73,32 @@ pub fn enter() -> std::io::Result<TerminalGuard> {
             Err(error)
         }
     }
+}
+
+/// Takes the terminal back after [`restore`]: raw mode, alternate screen, mouse capture,
+/// bracketed paste, cursor hidden.
+pub fn resume() -> std::io::Result<()> {
+    enable_raw_mode()?;
+    execute!(
+        stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        EnableBracketedPaste,
+        crossterm::cursor::Hide
+    )
+}
+
+tokio::task_local! {
+    /// Set while a future run by [`panics_caught`] is polled.
+    static PANICS_CAUGHT: ();
+}
+
+/// Runs a future whose panics its caller catches (with `catch_unwind`): the panic hook then only
+/// logs them, and leaves the terminal as it is.
+pub fn panics_caught<F: std::future::Future>(
+    future: F,
+) -> impl std::future::Future<Output = F::Output> {
+    PANICS_CAUGHT.scope((), future)
 }
 
 /// Leaves browser mode; safe to call when it was never entered.
@@ -95,6 +120,10 @@ fn install_panic_hook() {
     INSTALL.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
+            if PANICS_CAUGHT.try_with(|()| ()).is_ok() {
+                tracing::error!("a task panicked (caught, shown on screen): {info}");
+                return;
+            }
             let _ = restore();
             previous(info);
         }));

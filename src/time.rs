@@ -1,4 +1,5 @@
-//! Wall-clock timestamps for the journal, formatted as RFC 3339 UTC without a date library.
+//! Wall-clock timestamps: RFC 3339 UTC for the journal, and [`local_text`], which shows a
+//! service's timestamp (epoch milliseconds, RFC 3339) as a local date and time for people.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -51,9 +52,55 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
+/// A service's timestamp as a date and time in `zone` ("2023-11-14 23:13 +01:00"): epoch
+/// milliseconds (Crowd's `lastAuthenticated`, `passwordLastChanged`; 12 to 14 digits) or RFC 3339
+/// (SCIM `meta.created`); a date and time without a zone (Looker's `datetime` values, "2019-04-01
+/// 00:00:00") stays as it is, to the minute. None when the text is none of these.
+pub fn local_text(text: &str, zone: &jiff::tz::TimeZone) -> Option<String> {
+    let text = text.trim();
+    let instant = if (12..=14).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()) {
+        jiff::Timestamp::from_millisecond(text.parse().ok()?).ok()?
+    } else if let Ok(instant) = text.parse::<jiff::Timestamp>() {
+        instant
+    } else {
+        let civil: jiff::civil::DateTime = text.parse().ok()?;
+        return Some(civil.strftime("%Y-%m-%d %H:%M").to_string());
+    };
+    Some(
+        instant
+            .to_zoned(zone.clone())
+            .strftime("%Y-%m-%d %H:%M %:z")
+            .to_string(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
-    use super::rfc3339;
+    use super::{local_text, rfc3339};
+
+    #[test]
+    fn service_timestamps_read_as_local_dates() {
+        let utc = jiff::tz::TimeZone::UTC;
+        assert_eq!(
+            local_text("1700000000000", &utc).as_deref(),
+            Some("2023-11-14 22:13 +00:00")
+        );
+        assert_eq!(
+            local_text("2021-02-16T15:05:41.185473Z", &utc).as_deref(),
+            Some("2021-02-16 15:05 +00:00")
+        );
+        let paris = jiff::tz::TimeZone::fixed(jiff::tz::offset(1));
+        assert_eq!(
+            local_text("1700000000000", &paris).as_deref(),
+            Some("2023-11-14 23:13 +01:00")
+        );
+        assert_eq!(
+            local_text("2019-04-01 00:00:00", &utc).as_deref(),
+            Some("2019-04-01 00:00")
+        );
+        assert_eq!(local_text("3100", &utc), None);
+        assert_eq!(local_text("EMEA", &utc), None);
+    }
 
     #[test]
     fn known_instants_format_correctly() {

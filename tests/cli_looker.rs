@@ -112,7 +112,8 @@ async fn show_json_has_product_keys_and_the_chain_winner_first() {
                 "display_name",
                 "email",
                 "active",
-                "attributes"
+                "attributes",
+                "groups"
             ]
         );
         assert_eq!(record["connection"], "looker");
@@ -363,7 +364,14 @@ async fn audit_reports_hidden_values_without_them() {
     for finding in &findings {
         assert_eq!(
             keys(finding),
-            ["connection", "user", "attribute", "finding", "detail"]
+            [
+                "connection",
+                "user",
+                "user_id",
+                "attribute",
+                "finding",
+                "detail"
+            ]
         );
     }
     let hidden: Vec<(&str, &str)> = findings

@@ -321,7 +321,18 @@ async fn audit_finds_crowd_managed_attributes_and_inactive_users_with_values() {
     let output = env.run(&["audit", "crowd", "--format", "json"]).await;
     assert_exit(&output, 0);
     let findings: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
-    assert!(findings.iter().any(|f| f["user"] == "praman"
+    // Crowd manages requiresPasswordChange for everyone: one line for all users…
+    assert!(findings.iter().any(|f| f["user"].is_null()
+        && f["attribute"] == "requiresPasswordChange"
+        && f["finding"] == "locked"));
+    // …and one per user on request.
+    let output = env
+        .run(&["audit", "crowd", "--format", "json", "--per-user"])
+        .await;
+    assert_exit(&output, 0);
+    let per_user: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(per_user.iter().any(|f| f["user"] == "praman"
+        && f["user_id"] == "praman"
         && f["attribute"] == "requiresPasswordChange"
         && f["finding"] == "locked"));
     assert!(findings.iter().any(|f| f["user"] == "jwhitcombe"

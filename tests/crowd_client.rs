@@ -88,7 +88,7 @@ async fn small_pages_fetched_ahead_stop_at_the_limit_and_at_a_short_page() {
     let seen = sizes.clone();
     client
         .all_users(None, Some(30), &mut |users| {
-            seen.lock().unwrap().push(users.len())
+            seen.lock().unwrap().push(users.items.len())
         })
         .await
         .unwrap();
@@ -97,7 +97,7 @@ async fn small_pages_fetched_ahead_stop_at_the_limit_and_at_a_short_page() {
     let seen = sizes.clone();
     client
         .all_users(None, None, &mut |users| {
-            seen.lock().unwrap().push(users.len())
+            seen.lock().unwrap().push(users.items.len())
         })
         .await
         .unwrap();

@@ -4,26 +4,18 @@
 
 mod common;
 
-use common::{CliEnv, raw_login, start_sim, stdout};
+use common::{CliEnv, create_looker_user, start_sim, stdout};
 
 const HOSTILE: &str = "Eve\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}31m\u{0}";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn control_sequences_from_the_server_are_stripped_or_escaped() {
     let sim = start_sim(0).await;
-    let http = reqwest::Client::new();
-    let token = raw_login(&http, &sim).await;
-    let created: serde_json::Value = http
-        .post(format!("{}/looker/api/4.0/users", sim.base_url()))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({"first_name": HOSTILE, "last_name": "Mallory", "credentials_email": {"email": "eve@example.com"}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = created["id"].as_str().unwrap().to_owned();
+    let id = create_looker_user(
+        &sim,
+        serde_json::json!({"first_name": HOSTILE, "last_name": "Mallory", "credentials_email": {"email": "eve@example.com"}}),
+    )
+    .await;
     let env = CliEnv::for_sim(&sim);
     for args in [
         vec!["users", "looker"],

@@ -286,21 +286,6 @@ async fn search_combines_with_and_or_with_filter_or() {
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
 }
 
-fn chain(values: &Value) -> Vec<(String, Value, Value)> {
-    values
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| {
-            (
-                v["source"].as_str().unwrap().to_owned(),
-                v["value"].clone(),
-                v["rank"].clone(),
-            )
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn attribute_values_follow_the_lookup_path() {
     let sim = start_sim(0).await;
@@ -316,7 +301,7 @@ async fn attribute_values_follow_the_lookup_path() {
     )
     .await;
     assert_eq!(
-        chain(&all),
+        lookup_chain(&all),
         [
             ("User".to_owned(), json!("APAC"), Value::Null),
             ("Group: Sales".to_owned(), json!("NA"), json!(2)),
@@ -337,7 +322,7 @@ async fn attribute_values_follow_the_lookup_path() {
     )
     .await;
     assert_eq!(
-        chain(&winner),
+        lookup_chain(&winner),
         [("User".to_owned(), json!("APAC"), Value::Null)]
     );
 
@@ -352,7 +337,7 @@ async fn attribute_values_follow_the_lookup_path() {
     )
     .await;
     assert_eq!(
-        chain(&hidden),
+        lookup_chain(&hidden),
         [("User".to_owned(), Value::Null, Value::Null)]
     );
     assert_eq!(hidden[0]["value_is_hidden"], true);
@@ -383,7 +368,7 @@ async fn include_unset_adds_no_value_records() {
     )
     .await;
     assert_eq!(
-        chain(&unset),
+        lookup_chain(&unset),
         [("No Value".to_owned(), Value::Null, Value::Null)]
     );
     let all = get_json(
@@ -394,7 +379,7 @@ async fn include_unset_adds_no_value_records() {
     .await;
     assert_eq!(
         all.as_array().unwrap().len(),
-        16,
+        17,
         "one record per attribute"
     );
 }
@@ -445,7 +430,7 @@ async fn group_values_replace_and_patch() {
     )
     .await;
     assert_eq!(
-        chain(&values),
+        lookup_chain(&values),
         [("Group: Support".to_owned(), json!("LATAM"), json!(1))]
     );
 

@@ -8,7 +8,7 @@ use roster::domain::precedence::{Unresolved, resolve};
 use roster::service::ServiceError;
 use roster::simulator::fields::Selection;
 use roster::simulator::looker::search::like;
-use roster::text::{escape_c1_in_json, sanitize};
+use roster::text::{sanitize, terminal_safe_json};
 
 fn kind() -> impl Strategy<Value = CandidateKind> {
     prop_oneof![
@@ -43,7 +43,7 @@ proptest! {
 
     #[test]
     fn json_output_is_exact_and_terminal_safe(text in any::<String>()) {
-        let json = escape_c1_in_json(&serde_json::to_string(&text).unwrap());
+        let json = terminal_safe_json(&serde_json::to_string(&text).unwrap());
         prop_assert!(!json.chars().any(|c| c.is_control()));
         prop_assert_eq!(serde_json::from_str::<String>(&json).unwrap(), text);
     }

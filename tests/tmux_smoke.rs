@@ -1,6 +1,8 @@
-//! A smoke run of the real binary in a real terminal (tmux): `roster demo` opens on three
-//! connections, a Looker user's precedence chain shows, and `q` leaves the terminal as it was.
-//! Skips loudly when tmux is not installed (CI installs it).
+//! Smoke runs of the real binary in a real terminal (tmux): `roster demo` opens on three
+//! connections, a Looker user's precedence chain shows, the users filter (fzf syntax), sort and
+//! jumps work, and `q` leaves the terminal as it was; SIGTERM and SIGHUP restore the terminal
+//! (alternate screen off, cursor shown) and exit with 128 + the signal. Skips loudly when tmux is
+//! not installed (CI installs it).
 #![allow(clippy::unwrap_used)]
 
 use std::path::Path;
@@ -86,24 +88,31 @@ impl Drop for Tmux {
     }
 }
 
-#[test]
-fn demo_browses_a_precedence_chain_and_quits_cleanly() {
+fn tmux_missing() -> bool {
     if Command::new("tmux").arg("-V").output().is_err() {
         eprintln!(
             "\n*** SKIPPED: tmux is not installed (apt-get install tmux); the smoke run did not happen ***\n"
         );
-        return;
+        return true;
     }
-    let state = tempfile::tempdir().unwrap();
+    false
+}
+
+/// Starts `roster demo` in a detached tmux session of 120×35 on its own server; returns the
+/// session and the file its exit status will be written to. `linger` keeps the pane's shell
+/// alive for a while after roster ends, so the terminal's state can be read from a live pane
+/// (tmux 3.3a was seen to report a dead pane's cursor as hidden whatever was written last).
+fn start_demo(name: &str, state: &Path, linger: bool) -> (Tmux, std::path::PathBuf) {
     let tmux = Tmux {
-        socket: format!("roster-smoke-{}", std::process::id()),
+        socket: format!("roster-{name}-{}", std::process::id()),
     };
-    let status_file = state.path().join("exit-status");
+    let status_file = state.join("exit-status");
     let command = format!(
-        "ROSTER_STATE_DIR='{}' '{}' demo; echo $? > '{}'",
-        state.path().display(),
+        "ROSTER_STATE_DIR='{}' '{}' demo; echo $? > '{}'{}",
+        state.display(),
         env!("CARGO_BIN_EXE_roster"),
-        status_file.display()
+        status_file.display(),
+        if linger { "; sleep 5" } else { "" }
     );
     // remain-on-exit is set in the same tmux command that starts roster, so the pane outlives the
     // process whatever happens first.
@@ -129,22 +138,50 @@ fn demo_browses_a_precedence_chain_and_quits_cleanly() {
         "{}",
         String::from_utf8_lossy(&started.stderr)
     );
-
     tmux.wait_for("three ready connections", |s| {
         ["crowd (crowd)", "scim (scim)", "looker (looker)"]
             .iter()
             .all(|c| s.contains(c))
             && s.matches("ready").count() == 3
     });
+    (tmux, status_file)
+}
+
+#[test]
+fn demo_browses_a_precedence_chain_and_quits_cleanly() {
+    if tmux_missing() {
+        return;
+    }
+    let state = tempfile::tempdir().unwrap();
+    let (tmux, status_file) = start_demo("smoke", state.path(), false);
     tmux.keys(&["j", "j", "Enter"]);
     tmux.wait_for("Looker's users", |s| {
         s.contains("Users of looker") && s.contains("priya.raman")
     });
     tmux.keys(&["Enter"]);
     let detail = tmux.wait_for("a precedence chain", |s| {
-        s.contains("✓ Group: Support (rank 3): yes  (wins)") && s.contains("Default: no")
+        s.contains("✓ group Support (rank 3): yes  (wins)") && s.contains("default: no")
     });
     assert!(!detail.contains("s3cret"), "no hidden value is drawn");
+
+    // Back to the table: filter with fzf syntax, sort, jump to the last row and the first.
+    tmux.keys(&["Escape"]);
+    // Only then the next key, or Escape and `/` would read as Alt-/.
+    tmux.wait_for("the users table focused", |s| s.contains(" · s sort · "));
+    tmux.keys(&["/", ".", "o", "r", "g", "$"]);
+    tmux.wait_for("three .org users", |s| {
+        s.contains("/.org$") && s.contains(" 3 match")
+    });
+    tmux.keys(&["Enter", "s"]);
+    tmux.wait_for("the username sort", |s| s.contains("username ▲"));
+    tmux.keys(&["G"]);
+    tmux.wait_for("the last row's detail", |s| {
+        s.contains("Detail · viktor.novak@example.org")
+    });
+    tmux.keys(&["g"]);
+    tmux.wait_for("the first row's detail", |s| {
+        s.contains("Detail · dev.malhotra@example.org")
+    });
 
     tmux.keys(&["q"]);
     let status = tmux.exit_status(&status_file);
@@ -154,4 +191,53 @@ fn demo_browses_a_precedence_chain_and_quits_cleanly() {
         !after.contains("Connections"),
         "the alternate screen was left on quit:\n{after}"
     );
+}
+
+/// Sends a signal to roster (the child of the pane's shell) and checks the terminal after.
+fn signal_restores_the_terminal(signal: &str, number: i32) {
+    if tmux_missing() {
+        return;
+    }
+    let state = tempfile::tempdir().unwrap();
+    let (tmux, status_file) = start_demo(&signal.to_lowercase(), state.path(), true);
+    assert_eq!(tmux.pane("#{alternate_on}"), "1", "the browser is on");
+    let shell = tmux.pane("#{pane_pid}");
+    let children =
+        std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).unwrap_or_default();
+    let roster = children.split_whitespace().next().expect("roster runs");
+    let sent = Command::new("kill")
+        .args([&format!("-{signal}"), roster])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    // The shell writes the status once roster has ended; the pane lingers, still alive.
+    let deadline = Instant::now() + DEADLINE;
+    while !status_file.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "roster did not end on SIG{signal}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let flags = tmux.pane("#{alternate_on} #{cursor_flag} #{mouse_any_flag}");
+    assert_eq!(
+        flags, "0 1 0",
+        "alternate screen, cursor shown, mouse reporting after SIG{signal}"
+    );
+    let status = tmux.exit_status(&status_file);
+    assert_eq!(
+        status,
+        (128 + number).to_string(),
+        "exit status after SIG{signal}"
+    );
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    signal_restores_the_terminal("TERM", 15);
+}
+
+#[test]
+fn sighup_restores_the_terminal() {
+    signal_restores_the_terminal("HUP", 1);
 }

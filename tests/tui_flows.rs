@@ -5,10 +5,13 @@
 
 mod tui_support;
 
+use std::time::Duration;
+
 use crossterm::event::KeyCode;
 use roster::app::{App, Session};
 use roster::service::AnyDirectory;
 use roster::simulator::{RunningSimulator, SimOptions};
+use roster::tui::Exit;
 use tui_support::{Harness, closed_port_session, simulator_sessions};
 
 async fn simulator() -> RunningSimulator {
@@ -233,13 +236,13 @@ async fn audit_runs_over_the_connection_and_jumps_to_a_user() {
             s.contains("read ") && s.contains("users")
         })
         .await;
-    assert!(screen.contains("▸ hidden"), "{screen}");
-    assert!(screen.contains("▸ locked ("), "{screen}");
+    assert!(screen.contains("▾ hidden"), "{screen}");
+    assert!(screen.contains("▾ locked ("), "{screen}");
     h.char('/');
-    h.wait_text("type to filter findings").await;
+    h.wait_text("type to filter").await;
     h.type_text("priya.raman db_pass");
     h.key(KeyCode::Enter);
-    h.wait_for("one finding", |s| s.contains("▸ hidden (1)"))
+    h.wait_for("one finding", |s| s.contains("▾ hidden (1)"))
         .await;
     h.key(KeyCode::Enter);
     h.wait_text("▶ db_password ").await;
@@ -316,12 +319,62 @@ async fn update_user_then_person_view_across_connections() {
     h.char('p');
     h.wait_text("Person · priya.raman@example.com").await;
     let person = h
-        .wait_for("the looker record", |s| s.contains("Priyaka Raman"))
+        .wait_for("the looker and crowd records", |s| {
+            s.contains("Priyaka Raman") && s.contains("praman")
+        })
         .await;
     // Crowd holds the same person (username praman) under the old name: a flagged mismatch.
     assert!(
         person.contains("praman") && person.contains("mismatch: name"),
         "{person}"
+    );
+    h.finish().await.unwrap();
+}
+
+/// At 100,000 users the browser answers keys while an audit reads: a filter typed mid-audit is
+/// drawn at once, and `q` ends the loop while the reads go on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_are_answered_while_auditing_100k_users() {
+    let sim = roster::simulator::start(&SimOptions {
+        users: 100_000,
+        ..SimOptions::default()
+    })
+    .await
+    .unwrap();
+    let mut h = Harness::start(app(simulator_sessions(&sim, &["crowd"])), 120, 40);
+    h.wait_text("crowd (crowd)").await;
+    h.char('a');
+    // Generous: a debug build lists 100,000 users before the reads start.
+    h.wait_within("the audit reading users", Duration::from_secs(240), |s| {
+        s.contains("reading users: ") && !s.contains("reading users: 0 of")
+    })
+    .await;
+    h.char('/');
+    h.type_text("zzq");
+    let screen = h.wait_text("/zzq").await;
+    assert!(
+        screen.contains("reading users: "),
+        "the audit still runs:\n{screen}"
+    );
+    h.key(KeyCode::Enter);
+    h.char('q');
+    assert_eq!(h.ended().await.unwrap(), Exit::Quit);
+}
+
+/// `y` copies through the console, and the toast says what was copied.
+#[tokio::test]
+async fn yank_copies_the_username() {
+    let sim = simulator().await;
+    let mut h = Harness::start(app(simulator_sessions(&sim, &["looker"])), 120, 40);
+    open_person(&mut h, "looker", "priya").await;
+    h.char('y');
+    h.wait_text(" Copy ").await;
+    h.char('u');
+    h.wait_text("copied username of priya.raman@example.com")
+        .await;
+    assert_eq!(
+        h.copied.lock().unwrap().as_slice(),
+        ["priya.raman@example.com"]
     );
     h.finish().await.unwrap();
 }

@@ -13,12 +13,13 @@ use roster::app::audit::AuditState;
 use roster::app::editor::EditorState;
 use roster::app::keymap::KeyMap;
 use roster::app::msg::Msg;
-use roster::app::person::{PersonCell, PersonColumn, PersonState};
+use roster::app::person::{MatchKey, PersonCell, PersonColumn, PersonState};
 use roster::app::state::{
     ConnStatus, ConnectionState, DetailState, Dialog, Focus, PreviewState, Screen, State,
 };
-use roster::app::update::{keep_visible, refilter, update};
+use roster::app::update::update;
 use roster::domain::attribute::AttributeMeta;
+use roster::domain::audit::audit_user;
 use roster::domain::precedence::{Unresolved, resolve};
 use roster::domain::{Attribute, CandidateKind, FieldChange, ServiceKind, UserRecord, UserSummary};
 use roster::service::{Capabilities, PlannedRequest, UsersPage, WritePlan};
@@ -62,6 +63,7 @@ fn connection(name: &str, kind: ServiceKind, status: ConnStatus) -> ConnectionSt
     ConnectionState {
         name: name.to_owned(),
         kind,
+        server: None,
         read_only: false,
         capabilities: Some(LOOKER_CAPABILITIES),
         status,
@@ -88,8 +90,11 @@ fn state() -> State {
         ),
     );
     scim.capabilities = None;
+    looker.server = Some("https://example.looker.com".to_owned());
+    crowd.server = Some("https://crowd.example.com/crowd".to_owned());
     let mut state = State::new(KeyMap::default(), vec![looker, crowd, scim]);
-    refilter(&mut state);
+    state.config_path = Some("~/.config/roster/config.toml".to_owned());
+    state.refilter();
     state
 }
 
@@ -165,6 +170,7 @@ fn record() -> UserRecord {
         email: Some("ada.lovelace@example.com".to_owned()),
         active: true,
         attributes: vec![email, secret, region, team],
+        groups: Vec::new(),
         raw: json!({"id": "1", "first_name": "Ada", "last_name": "Lovelace",
                     "email": "ada.lovelace@example.com", "is_disabled": false, "locale": "en"}),
     }
@@ -172,15 +178,9 @@ fn record() -> UserRecord {
 
 fn with_detail(mut state: State) -> State {
     state.detail = Some(DetailState {
-        conn: 0,
-        user_id: "1".to_owned(),
         record: Some(Box::new(record())),
-        request: None,
-        error: None,
         selected: 2,
-        offset: 0,
-        raw: false,
-        wanted_attribute: None,
+        ..DetailState::new(0, "1".to_owned())
     });
     state.focus = Focus::Detail;
     state
@@ -199,11 +199,20 @@ fn type_text(state: &mut State, text: &str) {
     }
 }
 
+fn column(conn: usize, name: &str, cell: PersonCell, matched: Option<MatchKey>) -> PersonColumn {
+    PersonColumn {
+        conn,
+        name: name.to_owned(),
+        cell,
+        matched,
+    }
+}
+
 /// Draws the state at both sizes and compares each with its snapshot.
 fn snap(name: &str, state: &mut State) {
     for (width, height) in [(80u16, 24u16), (160, 45)] {
         state.size = (width, height);
-        keep_visible(state);
+        state.keep_visible();
         let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
         terminal
             .draw(|frame| roster::view::draw(frame, state))
@@ -242,6 +251,7 @@ fn users_of_a_loading_read_only_connection() {
             page: UsersPage {
                 users: Vec::new(),
                 total: None,
+                duplicates_removed: 0,
             },
         },
     );
@@ -353,7 +363,7 @@ fn audit_grouped_by_finding() {
         Msg::AuditRead {
             request: 7,
             conn: 0,
-            records: vec![Ok(Box::new(inactive))],
+            audits: vec![Ok(audit_user(&inactive))],
             last: true,
         },
     );
@@ -373,27 +383,25 @@ fn person_across_connections() {
     other.username = Some("ada".to_owned());
     other.display_name = Some("Ada King".to_owned());
     other.active = false;
-    state.screen = Screen::Person(Box::new(PersonState {
-        request: 3,
-        who: "ada.lovelace@example.com".to_owned(),
-        columns: vec![
-            PersonColumn {
-                conn: 0,
-                name: "looker".to_owned(),
-                cell: PersonCell::Found(Box::new(ada)),
-            },
-            PersonColumn {
-                conn: 1,
-                name: "corp-crowd".to_owned(),
-                cell: PersonCell::Found(Box::new(other)),
-            },
-            PersonColumn {
-                conn: 2,
-                name: "atlassian".to_owned(),
-                cell: PersonCell::Missing,
-            },
+    state.screen = Screen::Person(Box::new(PersonState::new(
+        3,
+        "ada.lovelace@example.com".to_owned(),
+        vec![
+            column(
+                0,
+                "looker",
+                PersonCell::Found(Box::new(ada)),
+                Some(MatchKey::Selected),
+            ),
+            column(
+                1,
+                "corp-crowd",
+                PersonCell::Found(Box::new(other)),
+                Some(MatchKey::Username),
+            ),
+            column(2, "atlassian", PersonCell::Missing, None),
         ],
-    }));
+    )));
     snap("person", &mut state);
 }
 
@@ -427,4 +435,105 @@ fn hostile_server_text_is_sanitised() {
     let text = buffer_text(terminal.backend().buffer());
     assert!(text.contains("Ada Lovelace"), "{text}");
     assert!(!text.contains('\u{1b}') && !text.contains("owned"));
+}
+
+#[test]
+fn users_sorted_by_name_descending() {
+    let mut state = state();
+    key(&mut state, KeyCode::Tab);
+    key(&mut state, KeyCode::Char('s'));
+    key(&mut state, KeyCode::Char('s'));
+    key(&mut state, KeyCode::Char('S'));
+    snap("users_sorted", &mut state);
+}
+
+#[test]
+fn detail_says_whose_it_is_while_it_loads() {
+    let mut state = state();
+    key(&mut state, KeyCode::Tab);
+    key(&mut state, KeyCode::Char('j'));
+    assert!(state.record().is_none());
+    snap("detail_loading", &mut state);
+}
+
+#[test]
+fn detail_search_marks_matching_attributes() {
+    let mut state = with_detail(state());
+    key(&mut state, KeyCode::Char('/'));
+    type_text(&mut state, "reg");
+    snap("detail_search", &mut state);
+}
+
+#[test]
+fn copy_menu() {
+    let mut state = with_detail(state());
+    key(&mut state, KeyCode::Char('y'));
+    snap("yank", &mut state);
+}
+
+#[test]
+fn help_lists_the_screen_keys_first() {
+    let mut state = with_detail(state());
+    key(&mut state, KeyCode::Char('?'));
+    snap("help_detail", &mut state);
+}
+
+#[test]
+fn command_line_completion() {
+    let mut state = state();
+    key(&mut state, KeyCode::Char(':'));
+    type_text(&mut state, "conn ");
+    key(&mut state, KeyCode::Tab);
+    snap("command_completion", &mut state);
+}
+
+#[test]
+fn audit_collapsed_and_only_one_kind() {
+    let mut state = state();
+    let mut inactive = record();
+    inactive.active = false;
+    state.screen = Screen::Audit(Box::new(AuditState::new(7, vec![0])));
+    update(
+        &mut state,
+        Msg::AuditRead {
+            request: 7,
+            conn: 0,
+            audits: vec![Ok(audit_user(&inactive)), Ok(audit_user(&record()))],
+            last: true,
+        },
+    );
+    key(&mut state, KeyCode::Char(' '));
+    snap("audit_collapsed", &mut state);
+    key(&mut state, KeyCode::Char('f'));
+    key(&mut state, KeyCode::Char('f'));
+    snap("audit_one_kind", &mut state);
+}
+
+#[test]
+fn person_filtered() {
+    let mut state = state();
+    let mut other = record();
+    other.connection = "corp-crowd".to_owned();
+    other.display_name = Some("Ada King".to_owned());
+    state.screen = Screen::Person(Box::new(PersonState::new(
+        3,
+        "ada.lovelace@example.com".to_owned(),
+        vec![
+            column(
+                0,
+                "looker",
+                PersonCell::Found(Box::new(record())),
+                Some(MatchKey::Selected),
+            ),
+            column(
+                1,
+                "corp-crowd",
+                PersonCell::Found(Box::new(other)),
+                Some(MatchKey::DisplayName),
+            ),
+        ],
+    )));
+    key(&mut state, KeyCode::Char('/'));
+    type_text(&mut state, "name");
+    snap("person_filtered", &mut state);
 }

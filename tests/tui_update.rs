@@ -2,6 +2,8 @@
 //! resize, and the write path (plan → preview → confirm → re-read, errors back on the form).
 #![allow(clippy::unwrap_used)]
 
+mod tui_support;
+
 use crossterm::event::{
     Event, KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
@@ -9,120 +11,12 @@ use reqwest::Method;
 use roster::app::editor::EditorState;
 use roster::app::keymap::KeyMap;
 use roster::app::msg::{Effect, Msg};
-use roster::app::state::{ConnStatus, ConnectionState, DetailState, Dialog, Focus, State};
+use roster::app::state::{ConnStatus, Dialog, Focus, State};
 use roster::app::update::{start, update};
-use roster::domain::{Attribute, Edit, ServiceKind, UserRecord, UserSummary};
+use roster::domain::{Edit, UserSummary};
 use roster::service::error::{FieldError, StatusError};
-use roster::service::{Capabilities, PlannedRequest, ServiceError, UsersPage, WritePlan};
-
-const CAPABILITIES: Capabilities = Capabilities {
-    attributes: true,
-    multi_valued_attributes: false,
-    update: true,
-    replace: false,
-    create: true,
-};
-
-fn summary(id: &str) -> UserSummary {
-    UserSummary {
-        id: id.to_owned(),
-        username: Some(format!("user{id}@example.com")),
-        display_name: Some(format!("User {id}")),
-        email: Some(format!("user{id}@example.com")),
-        active: true,
-    }
-}
-
-fn connection(name: &str, open: bool) -> ConnectionState {
-    ConnectionState {
-        name: name.to_owned(),
-        kind: ServiceKind::Looker,
-        read_only: false,
-        capabilities: open.then_some(CAPABILITIES),
-        status: if open {
-            ConnStatus::Connecting
-        } else {
-            ConnStatus::Failed("bad url".to_owned())
-        },
-        users: Vec::new(),
-        total: None,
-        request: None,
-    }
-}
-
-fn record(id: &str) -> UserRecord {
-    UserRecord {
-        connection: "a".to_owned(),
-        kind: ServiceKind::Looker,
-        id: id.to_owned(),
-        username: Some(format!("user{id}@example.com")),
-        display_name: Some(format!("User {id}")),
-        email: Some(format!("user{id}@example.com")),
-        active: true,
-        attributes: vec![Attribute::single(
-            "region",
-            "Region",
-            vec!["EMEA".into()],
-            "User",
-        )],
-        raw: serde_json::json!({"first_name": "User", "email": format!("user{id}@example.com")}),
-    }
-}
-
-fn key(state: &mut State, code: KeyCode) -> Vec<Effect> {
-    update(
-        state,
-        Msg::Input(Event::Key(KeyEvent::new(code, KeyModifiers::NONE))),
-    )
-}
-
-/// Two connections (the second failed to open), the first listed with 30 users.
-fn loaded() -> State {
-    let mut state = State::new(
-        KeyMap::default(),
-        vec![connection("a", true), connection("b", false)],
-    );
-    let effects = start(&mut state);
-    let [Effect::LoadUsers { conn: 0, request }] = effects.as_slice() else {
-        panic!("{effects:?}");
-    };
-    let request = *request;
-    update(
-        &mut state,
-        Msg::UsersPage {
-            conn: 0,
-            request,
-            page: UsersPage {
-                users: (1..=30).map(|i| summary(&i.to_string())).collect(),
-                total: Some(30),
-            },
-        },
-    );
-    update(
-        &mut state,
-        Msg::UsersListed {
-            conn: 0,
-            request,
-            result: Ok(()),
-        },
-    );
-    state
-}
-
-fn opened(state: &mut State, id: &str) {
-    state.detail = Some(DetailState {
-        conn: 0,
-        user_id: id.to_owned(),
-        record: Some(Box::new(record(id))),
-        request: None,
-        error: None,
-        selected: 0,
-        offset: 0,
-        raw: false,
-        wanted_attribute: None,
-    });
-    state.focus = Focus::Detail;
-}
+use roster::service::{PlannedRequest, ServiceError, UsersPage, WritePlan};
+use tui_support::fixtures::{connection, key, loaded, opened, record, summary};
 
 #[test]
 fn start_focuses_the_first_connection_and_lists_only_open_ones() {
@@ -161,6 +55,7 @@ fn stale_pages_and_records_are_dropped() {
             page: UsersPage {
                 users: vec![summary("x")],
                 total: None,
+                duplicates_removed: 0,
             },
         },
     );
@@ -203,8 +98,8 @@ fn stale_pages_and_records_are_dropped() {
 fn mouse_selects_rows_and_the_wheel_scrolls() {
     let mut state = loaded();
     state.size = (80, 24);
-    // The users table starts below the connections pane (2 connections + borders = 4 rows);
-    // row 0 of the table is at y = 4 + 2.
+    // The users table starts below the header line and the connections pane (2 connections +
+    // borders = 4 rows); row 0 of the table is at y = 1 + 4 + 2.
     let click = |row| {
         Msg::Input(Event::Mouse(MouseEvent {
             kind: MouseEventKind::Down(MouseButton::Left),
@@ -213,7 +108,7 @@ fn mouse_selects_rows_and_the_wheel_scrolls() {
             modifiers: KeyModifiers::NONE,
         }))
     };
-    update(&mut state, click(9));
+    update(&mut state, click(10));
     assert_eq!(state.focus, Focus::Users);
     assert_eq!(state.users.selected, 3);
     for _ in 0..20 {
@@ -222,7 +117,7 @@ fn mouse_selects_rows_and_the_wheel_scrolls() {
             Msg::Input(Event::Mouse(MouseEvent {
                 kind: MouseEventKind::ScrollDown,
                 column: 5,
-                row: 9,
+                row: 10,
                 modifiers: KeyModifiers::NONE,
             })),
         );
@@ -245,7 +140,7 @@ fn resize_keeps_the_selection_visible() {
     assert_eq!(state.users.selected, 29);
     update(&mut state, Msg::Input(Event::Resize(80, 24)));
     assert_eq!(state.size, (80, 24));
-    let rows: u16 = 24 - 1 - 4 - 3;
+    let rows: u16 = 24 - 2 - 4 - 3;
     assert!(state.users.offset + usize::from(rows) > 29);
 }
 
@@ -435,6 +330,7 @@ fn filtering_while_loading_searches_the_server_and_never_duplicates() {
         page: UsersPage {
             users,
             total: Some(4),
+            duplicates_removed: 0,
         },
     };
     update(&mut state, page(vec![summary("1"), summary("2")]));

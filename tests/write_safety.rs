@@ -13,7 +13,7 @@ mod lossy_proxy;
 
 use std::time::Duration;
 
-use common::{CliEnv, assert_exit, roster_bin, start_sim, stderr, stdout};
+use common::{CliEnv, assert_exit, start_sim, stderr, stdout};
 use lossy_proxy::{LossyProxy, Mode};
 use roster::simulator::RunningSimulator;
 use serde_json::{Value, json};
@@ -412,26 +412,8 @@ async fn two_writers_of_the_same_attribute_never_both_win_from_the_same_value() 
 /// proxy holds the answer), then sends `signal` to the process and returns its exit status.
 async fn kill_mid_write(rig: &Rig, value: &str, signal: &str) -> Option<i32> {
     let forwarded = rig.proxy.writes_forwarded();
-    let state = rig.env.dir.path().join("state");
     let assignment = format!("region={value}");
-    let mut child = tokio::process::Command::new(roster_bin())
-        .args([
-            "--config",
-            rig.env.config.to_str().unwrap(),
-            "set",
-            "looker",
-            "1",
-            &assignment,
-            "--yes",
-        ])
-        .env("ROSTER_STATE_DIR", &state)
-        .env_remove("ROSTER_CONFIG")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let mut child = rig.env.spawn(&["set", "looker", "1", &assignment, "--yes"]);
     let reached = common::wait_until(Duration::from_secs(30), || {
         rig.proxy.writes_forwarded() > forwarded
     })

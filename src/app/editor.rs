@@ -279,6 +279,28 @@ impl EditorState {
         self.fields.get_mut(self.focus)
     }
 
+    /// True for the forms that hold a whole resource as JSON (create, replace): the ones `$EDITOR`
+    /// can edit.
+    pub fn is_json(&self) -> bool {
+        matches!(self.kind, EditorKind::Create | EditorKind::Replace)
+    }
+
+    /// The JSON text of a create or replace form.
+    pub fn json_text(&self) -> Option<String> {
+        self.is_json()
+            .then(|| self.fields.first().map(FormField::text))
+            .flatten()
+    }
+
+    /// Replaces the JSON text (what `$EDITOR` left in the file), keeping the initial text.
+    pub fn set_json_text(&mut self, text: &str) {
+        if let Some(field) = self.fields.first_mut() {
+            let initial = std::mem::take(&mut field.initial);
+            *field = FormField::new(&field.name, text.trim_end(), field.required, true);
+            field.initial = initial;
+        }
+    }
+
     /// Puts server field errors on the fields they name; returns the errors that named no field.
     pub fn place_errors(&mut self, errors: &[(String, String)]) -> Vec<String> {
         let mut unplaced = Vec::new();
@@ -337,7 +359,9 @@ impl EditorState {
             EditorKind::Create => {
                 let required = create_template(self.service).1;
                 parse_resource(&self.fields, required)
-                    .map(|resource| Edit::Create { resource })
+                    .map(|resource| Edit::Create {
+                        resource: without_empty_fields(resource),
+                    })
                     .map_err(|why| vec![(0, why)])
             }
         };
@@ -408,6 +432,38 @@ fn parse_resource(fields: &[FormField], required: &[&str]) -> Result<Value, Stri
     }
 }
 
+/// The resource without the template's empty placeholders: empty strings, then the objects and
+/// lists they leave empty, and list entries whose `value` was empty (an email with no address),
+/// so a create never sends `""` for a field the user did not fill.
+pub fn without_empty_fields(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(key, value)| (key, without_empty_fields(value)))
+                .filter(|(_, value)| !is_empty_placeholder(value))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .filter(|item| !matches!(item.get("value"), Some(Value::String(s)) if s.is_empty()))
+                .map(without_empty_fields)
+                .filter(|item| !is_empty_placeholder(item))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+fn is_empty_placeholder(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.is_empty(),
+        Value::Object(map) => map.is_empty(),
+        Value::Array(items) => items.is_empty(),
+        _ => false,
+    }
+}
+
 /// The current text of a user field, read from the record's own JSON.
 pub fn current_field(record: &UserRecord, name: &str) -> String {
     let from_raw = name
@@ -444,6 +500,7 @@ mod tests {
                 vec!["EMEA".into()],
                 "User",
             )],
+            groups: Vec::new(),
             raw: json!({"first_name": "Ada", "last_name": "Lovelace", "is_disabled": false,
                         "locale": null, "email": "ada@example.com"}),
         }
@@ -454,6 +511,31 @@ mod tests {
         field.input.select_all();
         field.input.cut();
         field.input.insert_str(text);
+    }
+
+    #[test]
+    fn create_leaves_out_empty_placeholders() {
+        let (template, _) = create_template(ServiceKind::Scim);
+        let mut filled = template.clone();
+        filled["userName"] = json!("ada");
+        filled["name"]["givenName"] = json!("Ada");
+        assert_eq!(
+            without_empty_fields(filled),
+            json!({
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                "userName": "ada",
+                "name": {"givenName": "Ada"},
+                "active": true
+            })
+        );
+        let mut form = EditorState::create(0, ServiceKind::Looker);
+        form.set_json_text(r#"{"email": "a@example.com", "first_name": ""}"#);
+        assert_eq!(
+            form.to_edit(),
+            Some(Edit::Create {
+                resource: json!({"email": "a@example.com"})
+            })
+        );
     }
 
     #[test]

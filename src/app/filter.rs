@@ -1,26 +1,31 @@
-//! Fuzzy filtering of lists as you type (nucleo-matcher), and the positions to highlight.
+//! Filtering lists as you type with fzf's syntax (nucleo-matcher), ranking the matches, and the
+//! positions to highlight.
 //!
-//! [`Filter::matches`] tells whether a row matches the pattern (rows keep their list order, so
-//! pages arriving later extend a filtered list without reordering it); [`Filter::highlights`] gives
-//! the matched character positions of one row, so the view can highlight only the rows it draws.
-//! A row's text is its columns joined by single spaces; positions map back to columns.
-//! [`narrows`] tells when a new pattern can only match rows the old one matched, so a growing
-//! query re-filters the previous matches instead of the whole list. Pure code: nothing here draws
-//! or does I/O.
+//! A pattern is parsed by nucleo exactly as fzf reads it: words separated by spaces must all match
+//! (`\ ` is a literal space); `'exact` matches a substring, `^prefix` and `suffix$` anchor, `^both$`
+//! is an exact match, `!word` excludes. A row is its columns (username, name, email...): a fuzzy
+//! word may match across them (the row text is the columns joined by spaces), anchored and exact
+//! words match one column (so `^ada` finds a username or a name that starts with "ada"). A
+//! negative word excludes a row when it would match it.
 //!
-//! Speed (benches/filter.rs): `matches` asks nucleo's greedy matcher, which accepts exactly the
-//! rows the optimal one accepts (both start with the same prefilter) but skips the optimal
-//! alignment, whose score a filter that keeps list order never uses; that made a 2-character
-//! query over 100,000 rows about four times faster. Highlights still use the optimal alignment,
-//! for the few rows drawn.
+//! [`Filter::score`] gives a row's score (None when it does not match); higher ranks first, and
+//! lists break ties by their own order so results are stable. [`Filter::highlights`] gives the
+//! matched positions of one row, for the few rows drawn. [`narrows`] tells when a new pattern can
+//! only match rows the old one matched, so a growing query re-filters the previous matches. Pure
+//! code: nothing here draws or does I/O.
+//!
+//! Speed (benches/filter.rs): fuzzy words are scored with nucleo's greedy matcher, which accepts
+//! exactly the rows the optimal one accepts (both start with the same prefilter) and scores the
+//! alignment it finds; that made a 2-character query over 100,000 rows about four times faster
+//! than the optimal alignment. Highlights still use the optimal alignment, for the rows drawn.
 
-use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
+use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 /// The separator between the columns of a row's text.
 const SEPARATOR: &str = " ";
 
-/// A fuzzy pattern and the matcher that applies it.
+/// A parsed pattern and the matcher that applies it.
 pub struct Filter {
     pattern: Pattern,
     /// The matcher settings of each atom (smart case and normalization, as nucleo derives them).
@@ -28,6 +33,11 @@ pub struct Filter {
     matcher: Matcher,
     buffer: Vec<char>,
     text_buffer: String,
+    /// Where each column starts and ends in the row text, in matcher characters.
+    bounds: Vec<(usize, usize)>,
+    /// Some word is anchored or exact, so column bounds are needed to score a row.
+    per_column: bool,
+    column_buffer: Vec<char>,
     text: String,
 }
 
@@ -38,14 +48,9 @@ impl std::fmt::Debug for Filter {
 }
 
 impl Filter {
-    /// A filter for this pattern text (smart case, fuzzy, whitespace separates atoms).
+    /// A filter for this pattern text (fzf syntax, smart case).
     pub fn new(text: &str) -> Self {
-        let pattern = Pattern::new(
-            text,
-            CaseMatching::Smart,
-            Normalization::Smart,
-            AtomKind::Fuzzy,
-        );
+        let pattern = Pattern::parse(text, CaseMatching::Smart, Normalization::Smart);
         let mut matcher = Matcher::new(Config::DEFAULT);
         let mut buffer = Vec::new();
         // Scoring an atom sets the matcher's case and normalization settings from the atom
@@ -58,39 +63,57 @@ impl Filter {
                 matcher.config.clone()
             })
             .collect();
+        let per_column = pattern
+            .atoms
+            .iter()
+            .any(|atom| atom.kind != AtomKind::Fuzzy);
         Self {
+            per_column,
             pattern,
             configs,
             matcher,
             buffer,
             text_buffer: String::new(),
+            bounds: Vec::new(),
+            column_buffer: Vec::new(),
             text: text.to_owned(),
         }
     }
 
     /// True when the pattern matches everything.
     pub fn is_empty(&self) -> bool {
-        self.text.trim().is_empty()
+        self.pattern.atoms.is_empty()
     }
 
-    /// True when a row (its columns) matches the pattern; rows keep their list order.
+    /// True when a row (its columns) matches the pattern.
     pub fn matches<'a>(&mut self, columns: impl IntoIterator<Item = &'a str>) -> bool {
+        self.score(columns).is_some()
+    }
+
+    /// The row's score (higher is better), or None when it does not match; 0 for every row when
+    /// the pattern is empty.
+    pub fn score<'a>(&mut self, columns: impl IntoIterator<Item = &'a str>) -> Option<u32> {
         if self.is_empty() {
-            return true;
+            return Some(0);
         }
-        join_into(&mut self.text_buffer, columns);
+        self.load(columns, self.per_column);
         let haystack = Utf32Str::new(&self.text_buffer, &mut self.buffer);
-        let matcher = &mut self.matcher;
-        self.pattern
-            .atoms
-            .iter()
-            .zip(&self.configs)
-            .all(|(atom, config)| {
-                matcher.config.clone_from(config);
-                matcher
-                    .fuzzy_match_greedy(haystack, atom.needle_text())
-                    .is_some()
-            })
+        let mut total = 0u32;
+        for (atom, config) in self.pattern.atoms.iter().zip(&self.configs) {
+            self.matcher.config.clone_from(config);
+            let found = match atom.kind {
+                AtomKind::Fuzzy => self
+                    .matcher
+                    .fuzzy_match_greedy(haystack, atom.needle_text()),
+                _ => best_column(&mut self.matcher, atom, haystack, &self.bounds).map(|(s, _)| s),
+            };
+            match (found, atom.negative) {
+                (Some(_), true) | (None, false) => return None,
+                (Some(score), false) => total = total.saturating_add(u32::from(score)),
+                (None, true) => {}
+            }
+        }
+        Some(total)
     }
 
     /// For one row, the matched character positions within each column.
@@ -99,51 +122,119 @@ impl Filter {
         if self.is_empty() {
             return per_column;
         }
-        let mut text = String::new();
-        join_into(&mut text, columns.iter().copied());
+        self.load(columns.iter().copied(), true);
+        let haystack = Utf32Str::new(&self.text_buffer, &mut self.buffer);
         let mut indices = Vec::new();
-        let haystack = Utf32Str::new(&text, &mut self.buffer);
-        if self
-            .pattern
-            .indices(haystack, &mut self.matcher, &mut indices)
-            .is_none()
-        {
-            return per_column;
+        for (atom, config) in self.pattern.atoms.iter().zip(&self.configs) {
+            if atom.negative {
+                continue;
+            }
+            self.matcher.config.clone_from(config);
+            match atom.kind {
+                AtomKind::Fuzzy => {
+                    self.matcher
+                        .fuzzy_indices(haystack, atom.needle_text(), &mut indices);
+                }
+                _ => {
+                    if let Some((_, column)) =
+                        best_column(&mut self.matcher, atom, haystack, &self.bounds)
+                    {
+                        let (start, end) = self.bounds[column];
+                        let mut found = Vec::new();
+                        column_indices(
+                            &mut self.matcher,
+                            atom,
+                            haystack.slice(start..end),
+                            &mut found,
+                        );
+                        indices.extend(found.into_iter().map(|i| i + start as u32));
+                    }
+                }
+            }
         }
         indices.sort_unstable();
         indices.dedup();
-        let mut start = 0usize;
-        let mut bounds = Vec::with_capacity(columns.len());
-        for column in columns {
-            let len = column.chars().count();
-            bounds.push((start, start + len));
-            start += len + SEPARATOR.len();
-        }
         for index in indices {
             let index = index as usize;
-            if let Some(column) = bounds.iter().position(|(s, e)| (*s..*e).contains(&index)) {
-                per_column[column].push(index - bounds[column].0);
+            if let Some(column) = self
+                .bounds
+                .iter()
+                .position(|(s, e)| (*s..*e).contains(&index))
+            {
+                per_column[column].push(index - self.bounds[column].0);
             }
         }
         per_column
     }
+
+    /// Joins the columns into the row text and, when `bounds` asks for them, records where each
+    /// column lies in it (fuzzy-only patterns need not: that costs a Unicode segmentation per
+    /// column of every row).
+    fn load<'a>(&mut self, columns: impl IntoIterator<Item = &'a str>, bounds: bool) {
+        self.text_buffer.clear();
+        self.bounds.clear();
+        let mut start = 0usize;
+        for (i, column) in columns.into_iter().enumerate() {
+            if i > 0 {
+                self.text_buffer.push_str(SEPARATOR);
+                start += SEPARATOR.len();
+            }
+            self.text_buffer.push_str(column);
+            if bounds {
+                let len = Utf32Str::new(column, &mut self.column_buffer).len();
+                self.bounds.push((start, start + len));
+                start += len;
+            }
+        }
+    }
+}
+
+/// The best score of an anchored or exact atom over the columns, and its column.
+fn best_column(
+    matcher: &mut Matcher,
+    atom: &Atom,
+    haystack: Utf32Str<'_>,
+    bounds: &[(usize, usize)],
+) -> Option<(u16, usize)> {
+    let needle = atom.needle_text();
+    bounds
+        .iter()
+        .enumerate()
+        .filter_map(|(column, (start, end))| {
+            let text = haystack.slice(*start..*end);
+            let score = match atom.kind {
+                AtomKind::Exact => matcher.exact_match(text, needle),
+                AtomKind::Substring => matcher.substring_match(text, needle),
+                AtomKind::Prefix => matcher.prefix_match(text, needle),
+                AtomKind::Postfix => matcher.postfix_match(text, needle),
+                _ => matcher.fuzzy_match_greedy(text, needle),
+            };
+            score.map(|s| (s, column))
+        })
+        .max_by_key(|(score, column)| (*score, std::cmp::Reverse(*column)))
+}
+
+fn column_indices(matcher: &mut Matcher, atom: &Atom, text: Utf32Str<'_>, out: &mut Vec<u32>) {
+    let needle = atom.needle_text();
+    let _ = match atom.kind {
+        AtomKind::Exact => matcher.exact_indices(text, needle, out),
+        AtomKind::Substring => matcher.substring_indices(text, needle, out),
+        AtomKind::Prefix => matcher.prefix_indices(text, needle, out),
+        AtomKind::Postfix => matcher.postfix_indices(text, needle, out),
+        _ => matcher.fuzzy_indices(text, needle, out),
+    };
 }
 
 /// True when every row that matches `new` also matches `old`, so the rows `old` matched are the
 /// only ones `new` needs to look at: `new` is `old` with more typed after it. Not when `old` ends
-/// with a backslash, which the next character may turn into an escaped space.
+/// with a backslash, which the next character may turn into an escaped space, and not when the
+/// last word of `new` is negative (`!ab` excludes fewer rows than `!a`).
 pub fn narrows(old: &str, new: &str) -> bool {
-    new.len() > old.len() && new.starts_with(old) && !old.ends_with('\\')
-}
-
-fn join_into<'a>(text: &mut String, columns: impl IntoIterator<Item = &'a str>) {
-    text.clear();
-    for (i, column) in columns.into_iter().enumerate() {
-        if i > 0 {
-            text.push_str(SEPARATOR);
-        }
-        text.push_str(column);
-    }
+    let last_word = new.rsplit(' ').next().unwrap_or("");
+    new.len() > old.len()
+        && new.starts_with(old)
+        && !old.ends_with('\\')
+        && !last_word.starts_with('!')
 }
 
 #[cfg(test)]
@@ -160,6 +251,41 @@ mod tests {
         assert!(across.matches(["ada", "Ada Lovelace"]));
         let mut empty = Filter::new("  ");
         assert!(empty.matches(["anything"]));
+    }
+
+    #[test]
+    fn fzf_syntax_anchors_per_column_and_excludes() {
+        let ada = ["ada.lovelace", "Ada Lovelace", "ada@example.com"];
+        let grace = ["grace", "Grace Hopper", "grace@navy.mil"];
+        let mut prefix = Filter::new("^ada");
+        assert!(prefix.matches(ada), "columns start with ada");
+        assert!(!prefix.matches(grace));
+        assert!(
+            !Filter::new("^love").matches(ada),
+            "no column starts with love"
+        );
+        let mut suffix = Filter::new(".mil$");
+        assert!(suffix.matches(grace) && !suffix.matches(ada));
+        let mut exact = Filter::new("'hop");
+        assert!(exact.matches(grace) && !exact.matches(ada));
+        let mut not = Filter::new("!grace");
+        assert!(not.matches(ada) && !not.matches(grace));
+        let mut both = Filter::new("^grace$");
+        assert!(both.matches(grace) && !both.matches(ada));
+        let mut and = Filter::new("ada !hop");
+        assert!(and.matches(ada) && !and.matches(grace));
+        let marks = prefix.highlights(&ada);
+        assert_eq!(marks[0], [0, 1, 2]);
+        let marks = Filter::new("'lace").highlights(&ada);
+        assert_eq!(marks[0], [8, 9, 10, 11]);
+    }
+
+    #[test]
+    fn closer_matches_score_higher() {
+        let mut filter = Filter::new("marcus");
+        let exact = filter.score(["marcus.webb", "Marcus Webb", "marcus@example.com"]);
+        let scattered = filter.score(["tariq.mansour", "Tariq Mansour", "tm@example.com"]);
+        assert!(exact.unwrap() > scattered.unwrap_or(0));
     }
 
     #[test]
@@ -187,6 +313,9 @@ mod tests {
         assert!(!narrows("lov", "lo"));
         assert!(!narrows("lov", "loa"));
         assert!(!narrows("ada\\", "ada\\ "));
+        assert!(!narrows("!a", "!ab"));
+        assert!(!narrows("x", "x !"));
+        assert!(narrows("ada", "ada$"));
     }
 
     /// Whatever is typed after a query, the rows matching the longer query are among those the
@@ -200,7 +329,9 @@ mod tests {
             ["a b", "A\\ B", "ab@example.com"],
         ];
         for old in ["", "a", "A", "gr", "jos", "ada ", "a\\", "Nú"] {
-            for more in ["a", "A", " ", "e", "é", "\\", " l", "c"] {
+            for more in [
+                "a", "A", " ", "e", "é", "\\", " l", "c", "$", " !a", " ^a", " 'd",
+            ] {
                 let new = format!("{old}{more}");
                 let mut before = Filter::new(old);
                 let mut after = Filter::new(&new);

@@ -2,8 +2,10 @@
 //!
 //! Defaults follow product.md §1. A `[keys]` entry names an action and gives one key or a list of
 //! keys (`quit = "x"`, `up = ["Up", "k"]`); it replaces that action's default keys. Unknown actions,
-//! unreadable keys and one key bound to two actions are errors that name the entry. The help
-//! screen and the status line are generated from this map. Nothing here draws or does I/O.
+//! unreadable keys and one key bound to two actions are errors that name the entry, except for the
+//! pairs in [`SHARED_KEYS`], which the screen tells apart (`n` is the next match while a filter is
+//! set, create otherwise). The help screen and the status line are generated from this map.
+//! Nothing here draws or does I/O.
 
 use std::fmt;
 
@@ -52,11 +54,46 @@ pub enum Action {
     Undo,
     /// Leave the browser.
     Quit,
+    /// Move a page up.
+    PageUp,
+    /// Move a page down.
+    PageDown,
+    /// Move half a page up.
+    HalfPageUp,
+    /// Move half a page down.
+    HalfPageDown,
+    /// Go to the first row.
+    Top,
+    /// Go to the last row.
+    Bottom,
+    /// Go to the next row that matches the filter or search.
+    NextMatch,
+    /// Go to the previous row that matches the filter or search.
+    PrevMatch,
+    /// Sort the users table by the next column.
+    Sort,
+    /// Reverse the sort.
+    SortReverse,
+    /// Copy an id, username, email or value (never a hidden one).
+    Yank,
+    /// Edit the create or replace JSON in `$EDITOR`.
+    ExternalEdit,
+    /// Collapse or expand an audit group.
+    Collapse,
+    /// Jump to the next audit group.
+    NextGroup,
+    /// Jump to the previous audit group.
+    PrevGroup,
+    /// Show one kind of audit finding, then the next, then all.
+    KindFilter,
 }
+
+/// Pairs of actions that may share a key: the screen decides which one a key means.
+pub const SHARED_KEYS: [(Action, Action); 1] = [(Action::NextMatch, Action::Create)];
 
 impl Action {
     /// Every action, in help order.
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 36] = [
         Self::Up,
         Self::Down,
         Self::NextPane,
@@ -77,6 +114,22 @@ impl Action {
         Self::Refresh,
         Self::Undo,
         Self::Quit,
+        Self::PageUp,
+        Self::PageDown,
+        Self::HalfPageUp,
+        Self::HalfPageDown,
+        Self::Top,
+        Self::Bottom,
+        Self::NextMatch,
+        Self::PrevMatch,
+        Self::Sort,
+        Self::SortReverse,
+        Self::Yank,
+        Self::ExternalEdit,
+        Self::Collapse,
+        Self::NextGroup,
+        Self::PrevGroup,
+        Self::KindFilter,
     ];
 
     /// The name used in the config's `[keys]` table.
@@ -102,6 +155,22 @@ impl Action {
             Self::Refresh => "refresh",
             Self::Undo => "undo",
             Self::Quit => "quit",
+            Self::PageUp => "page_up",
+            Self::PageDown => "page_down",
+            Self::HalfPageUp => "half_page_up",
+            Self::HalfPageDown => "half_page_down",
+            Self::Top => "top",
+            Self::Bottom => "bottom",
+            Self::NextMatch => "next_match",
+            Self::PrevMatch => "prev_match",
+            Self::Sort => "sort",
+            Self::SortReverse => "sort_reverse",
+            Self::Yank => "yank",
+            Self::ExternalEdit => "external_edit",
+            Self::Collapse => "collapse",
+            Self::NextGroup => "next_group",
+            Self::PrevGroup => "prev_group",
+            Self::KindFilter => "kind_filter",
         }
     }
 
@@ -128,6 +197,48 @@ impl Action {
             Self::Refresh => "refresh",
             Self::Undo => "undo last write",
             Self::Quit => "quit",
+            Self::PageUp => "page up",
+            Self::PageDown => "page down",
+            Self::HalfPageUp => "half page up",
+            Self::HalfPageDown => "half page down",
+            Self::Top => "first",
+            Self::Bottom => "last",
+            Self::NextMatch => "next match",
+            Self::PrevMatch => "previous match",
+            Self::Sort => "sort by column",
+            Self::SortReverse => "reverse sort",
+            Self::Yank => "copy",
+            Self::ExternalEdit => "JSON in $EDITOR",
+            Self::Collapse => "fold group",
+            Self::NextGroup => "next group",
+            Self::PrevGroup => "previous group",
+            Self::KindFilter => "kind filter",
+        }
+    }
+
+    /// A shorter description for the status line, where room is scarce.
+    pub fn hint(self) -> &'static str {
+        match self {
+            Self::Edit => "edit",
+            Self::Update => "update",
+            Self::Replace => "replace",
+            Self::Create => "create",
+            Self::Delete => "delete",
+            Self::Person => "person",
+            Self::Raw => "raw",
+            Self::Undo => "undo",
+            Self::Sort => "sort",
+            Self::SortReverse => "reverse",
+            Self::ExternalEdit => "$EDITOR",
+            Self::Down => "down",
+            Self::NextPane => "pane",
+            Self::Command => "command",
+            Self::Back => "back",
+            Self::PageDown => "page",
+            Self::Collapse => "fold",
+            Self::NextGroup | Self::PrevGroup => "group",
+            Self::KindFilter => "kind",
+            other => other.description(),
         }
     }
 
@@ -153,7 +264,31 @@ impl Action {
             Self::Refresh => &["r"],
             Self::Undo => &["z"],
             Self::Quit => &["q"],
+            Self::PageUp => &["PageUp"],
+            Self::PageDown => &["PageDown"],
+            Self::HalfPageUp => &["Ctrl-u"],
+            Self::HalfPageDown => &["Ctrl-d"],
+            Self::Top => &["Home", "g"],
+            Self::Bottom => &["End", "G"],
+            Self::NextMatch => &["n"],
+            Self::PrevMatch => &["N"],
+            Self::Sort => &["s"],
+            Self::SortReverse => &["S"],
+            Self::Yank => &["y"],
+            Self::ExternalEdit => &["E"],
+            Self::Collapse => &["Space"],
+            Self::NextGroup => &["]"],
+            Self::PrevGroup => &["["],
+            Self::KindFilter => &["f"],
         }
+    }
+
+    /// True for the actions that write (never offered on a read-only connection).
+    pub fn writes(self) -> bool {
+        matches!(
+            self,
+            Self::Edit | Self::Update | Self::Replace | Self::Create | Self::Delete | Self::Undo
+        )
     }
 
     fn from_name(name: &str) -> Option<Self> {
@@ -335,10 +470,12 @@ impl KeyMap {
     fn check_conflicts(&self) -> Result<(), KeyMapError> {
         for (i, (action, keys)) in self.bindings.iter().enumerate() {
             for key in keys {
-                if let Some((other, _)) = self.bindings[i + 1..]
-                    .iter()
-                    .find(|(_, other_keys)| other_keys.contains(key))
-                {
+                if let Some((other, _)) = self.bindings[i + 1..].iter().find(|(other, keys)| {
+                    keys.contains(key)
+                        && !SHARED_KEYS
+                            .iter()
+                            .any(|pair| *pair == (*action, *other) || *pair == (*other, *action))
+                }) {
                     return Err(KeyMapError(format!(
                         "the key `{key}` is bound to both `{}` and `{}`",
                         action.name(),
@@ -350,12 +487,17 @@ impl KeyMap {
         Ok(())
     }
 
-    /// The action a key event triggers, if any.
+    /// The action a key event triggers, if any (the first, for a key in [`SHARED_KEYS`]).
     pub fn action(&self, event: &KeyEvent) -> Option<Action> {
+        self.actions(event).next()
+    }
+
+    /// Every action bound to a key event (two only for a pair in [`SHARED_KEYS`]).
+    pub fn actions(&self, event: &KeyEvent) -> impl Iterator<Item = Action> + '_ {
         let spec = KeySpec::from_event(event);
         self.bindings
             .iter()
-            .find(|(_, keys)| keys.contains(&spec))
+            .filter(move |(_, keys)| keys.contains(&spec))
             .map(|(action, _)| *action)
     }
 
@@ -373,11 +515,25 @@ impl KeyMap {
             .unwrap_or_default()
     }
 
+    /// The shortest key of an action, for the status line (`j` rather than `Down`).
+    pub fn short_key(&self, action: Action) -> String {
+        self.bindings
+            .iter()
+            .find(|(a, _)| *a == action)
+            .and_then(|(_, keys)| keys.iter().map(ToString::to_string).min_by_key(String::len))
+            .unwrap_or_default()
+    }
+
     /// Every action with its keys and description, in help order.
     pub fn help(&self) -> Vec<(String, &'static str)> {
-        Action::ALL
-            .into_iter()
-            .map(|action| (self.keys_of(action), action.description()))
+        self.help_for(&Action::ALL)
+    }
+
+    /// These actions with their keys and descriptions, in the order given.
+    pub fn help_for(&self, actions: &[Action]) -> Vec<(String, &'static str)> {
+        actions
+            .iter()
+            .map(|action| (self.keys_of(*action), action.description()))
             .collect()
     }
 }

@@ -1,15 +1,16 @@
 //! Screen geometry shared by drawing and mouse handling: where each pane sits for a terminal size.
 //!
 //! The view draws into these rectangles and the update function maps mouse positions through the
-//! same function, so a click always lands on what was drawn. Pure arithmetic; no state changes.
+//! same function, so a click always lands on what was drawn. Pure arithmetic on sizes: it imports
+//! nothing from the rest of `app`, so every other module may use it.
 
 use ratatui::layout::{Constraint, Layout, Rect};
-
-use super::state::Focus;
 
 /// The rectangles of the browse screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Areas {
+    /// The header line: config file, connection, server.
+    pub header: Rect,
     /// The connections pane.
     pub connections: Rect,
     /// The users table.
@@ -24,22 +25,27 @@ pub struct Areas {
 
 /// Lines of a table block that are not rows: two borders and the header.
 pub const TABLE_CHROME: u16 = 3;
+/// Lines of the audit screen that are not list lines: borders and the progress line.
+pub const AUDIT_CHROME: u16 = 3;
 
-/// The panes for a terminal of `size` with `connections` connections and the given focus.
-pub fn areas(size: Rect, connections: usize, focus: Focus) -> Areas {
-    let [main, status] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(size);
+/// The panes for a terminal of `size` with `connections` connections; `wide_detail` gives the
+/// detail pane the larger share (when it has the focus).
+pub fn areas(size: Rect, connections: usize, wide_detail: bool) -> Areas {
+    let [header, main, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(size);
     let strip = (connections as u16).clamp(1, 6) + 2;
     let [connections, lower] =
         Layout::vertical([Constraint::Length(strip), Constraint::Min(0)]).areas(main);
-    let (left, right) = if focus == Focus::Detail {
-        (38, 62)
-    } else {
-        (55, 45)
-    };
+    let (left, right) = if wide_detail { (38, 62) } else { (55, 45) };
     let [users, detail] =
         Layout::horizontal([Constraint::Percentage(left), Constraint::Percentage(right)])
             .areas(lower);
     Areas {
+        header,
         connections,
         users,
         detail,
@@ -83,11 +89,12 @@ mod tests {
 
     #[test]
     fn panes_fit_a_small_terminal() {
-        let a = areas(Rect::new(0, 0, 80, 24), 3, Focus::Connections);
-        assert_eq!(a.connections, Rect::new(0, 0, 80, 5));
+        let a = areas(Rect::new(0, 0, 80, 24), 3, false);
+        assert_eq!(a.header, Rect::new(0, 0, 80, 1));
+        assert_eq!(a.connections, Rect::new(0, 1, 80, 5));
         assert_eq!(a.status, Rect::new(0, 23, 80, 1));
-        assert_eq!(a.users.y, 5);
-        assert_eq!(a.users.height, 18);
+        assert_eq!(a.users.y, 6);
+        assert_eq!(a.users.height, 17);
         assert_eq!(a.users.width + a.detail.width, 80);
     }
 

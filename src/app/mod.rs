@@ -1,36 +1,31 @@
-//! The interactive browser: state, messages, the update function, effects and the key map.
+//! The interactive browser's model: state, messages, the update function and the key map.
 //!
-//! [`run_terminal`] runs the browser on the real terminal; [`run_loop`] is the loop itself, taking
-//! its backend and its input stream as parameters so tests drive the very same loop on a
-//! `TestBackend` with scripted keys. The loop selects over one message channel (effect results)
-//! and the input stream, applies each message with [`update::update`], hands the returned effects
-//! to the runner, and draws once when something changed. Only service clients behind
-//! [`AnyDirectory`] are used; nothing here names a service's own types.
+//! One model file per screen (`browse`, `detail`, `audit`, `person`, `editor`, `preview`), composed
+//! into [`state::State`], whose methods hold what several screens share; `update/` changes that
+//! state, one file per screen, and returns effects. Nothing here does I/O, spawns a task or draws:
+//! the loop and the effect runner live in `crate::tui`, drawing in `crate::view`. Imports go one
+//! way: leaves (`keymap`, `filter`, `layout`, `msg`) ← screen models ← `state` ← `update`.
 
 pub mod audit;
+pub mod browse;
+pub mod command;
+pub mod detail;
 pub mod editor;
-pub mod effects;
 pub mod filter;
 pub mod keymap;
 pub mod layout;
+pub mod motion;
 pub mod msg;
 pub mod person;
+pub mod preview;
 pub mod state;
 pub mod update;
-pub mod views;
-pub mod write;
-
-use crossterm::event::{Event, MouseEventKind};
-use futures::{Stream, StreamExt};
-use ratatui::Terminal;
-use ratatui::backend::Backend;
+pub mod yank;
 
 use crate::domain::ServiceKind;
 use crate::journal::Journal;
 use crate::service::AnyDirectory;
-use effects::Runner;
 use keymap::{KeyMap, KeyMapError};
-use msg::Msg;
 use state::{ConnStatus, ConnectionState, State};
 
 /// One configured connection as the browser receives it: opened, or the reason it could not be.
@@ -49,15 +44,21 @@ pub struct Session {
     pub server: Option<crate::journal::ServerIdentity>,
 }
 
-/// The browser before it runs: its state and the open clients.
+/// The browser before it runs: its state and the open clients, handed to the loop in `crate::tui`.
 #[derive(Debug)]
 pub struct App {
-    state: State,
-    directories: Vec<Option<AnyDirectory>>,
-    servers: Vec<Option<crate::journal::ServerIdentity>>,
-    journal: Option<Journal>,
-    notices: Option<tokio::sync::mpsc::UnboundedReceiver<String>>,
-    theme: crate::view::Theme,
+    /// The browser state.
+    pub state: State,
+    /// The open clients, by connection index (None where a connection could not be opened).
+    pub directories: Vec<Option<AnyDirectory>>,
+    /// The servers the connections point at, by connection index, for the journal.
+    pub servers: Vec<Option<crate::journal::ServerIdentity>>,
+    /// Where writes are journaled.
+    pub journal: Option<Journal>,
+    /// What the HTTP layer announces (waits for rate limits), shown as toasts.
+    pub notices: Option<tokio::sync::mpsc::UnboundedReceiver<String>>,
+    /// The colours (monochrome for `NO_COLOR`, `[theme]` from the config).
+    pub theme: crate::view::Theme,
 }
 
 impl App {
@@ -80,6 +81,7 @@ impl App {
             connections.push(ConnectionState {
                 name: session.name,
                 kind: session.kind,
+                server: None,
                 read_only: session.read_only,
                 capabilities,
                 status,
@@ -105,6 +107,12 @@ impl App {
         self
     }
 
+    /// Shows timestamps in the system's local time zone (the default is UTC, for tests).
+    pub fn with_local_time(mut self) -> Self {
+        self.state.time_zone = jiff::tz::TimeZone::system();
+        self
+    }
+
     /// Journals every write to `journal` (the real browser uses the state dir's journal).
     pub fn with_journal(mut self, journal: Option<Journal>) -> Self {
         self.journal = journal;
@@ -117,107 +125,31 @@ impl App {
         self
     }
 
+    /// Names the config file and each connection's server in the header.
+    pub fn with_origin(mut self, config: &crate::config::Config) -> Self {
+        self.state.config_path = Some(config.path.display().to_string());
+        for connection in &mut self.state.connections {
+            connection.server = config
+                .connections
+                .iter()
+                .find(|spec| spec.name == connection.name)
+                .map(|spec| server_text(&spec.url));
+        }
+        self
+    }
+
     /// The state (for inspection before the loop runs).
     pub fn state(&self) -> &State {
         &self.state
     }
 }
 
-/// Runs the browser on the terminal: alternate screen, raw mode, mouse capture; the terminal is
-/// restored on quit, on error and on panic.
-pub async fn run_terminal(
-    sessions: Vec<Session>,
-    keys: &toml::Table,
-    notices: tokio::sync::mpsc::UnboundedReceiver<String>,
-    theme: crate::view::Theme,
-) -> color_eyre::Result<()> {
-    let app = App::new(sessions, keys)?
-        .with_journal(Journal::open_default().ok())
-        .with_notices(notices)
-        .with_theme(theme);
-    let mut guard = crate::terminal::enter()?;
-    let result = run_loop(guard.terminal(), crossterm::event::EventStream::new(), app).await;
-    let restored = guard.restore();
-    result?;
-    restored?;
-    Ok(())
-}
-
-/// The browser loop on any backend and input stream; returns when the user quits or the input
-/// ends.
-pub async fn run_loop<B, S>(
-    terminal: &mut Terminal<B>,
-    mut input: S,
-    app: App,
-) -> color_eyre::Result<()>
-where
-    B: Backend,
-    B::Error: Send + Sync + 'static,
-    S: Stream<Item = std::io::Result<Event>> + Unpin,
-{
-    let App {
-        mut state,
-        directories,
-        servers,
-        journal,
-        notices,
-        theme,
-    } = app;
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    if let Some(mut notices) = notices {
-        let tx = tx.clone();
-        tokio::spawn(async move {
-            while let Some(text) = notices.recv().await {
-                if tx.send(Msg::Notice(text)).is_err() {
-                    break;
-                }
-            }
-        });
-    }
-    let names = state.connections.iter().map(|c| c.name.clone()).collect();
-    let runner = Runner::new(directories, tx).with_journal(journal, names, servers);
-    let size = terminal.size()?;
-    state.size = (size.width, size.height);
-    for effect in update::start(&mut state) {
-        runner.run(effect);
-    }
-    terminal.draw(|frame| crate::view::draw_with(frame, &state, &theme))?;
-    loop {
-        let mut changed = false;
-        tokio::select! {
-            Some(msg) = rx.recv() => {
-                changed |= apply(&mut state, &runner, msg);
-            }
-            event = input.next() => match event {
-                Some(Ok(event)) => changed |= apply(&mut state, &runner, Msg::Input(event)),
-                Some(Err(error)) => return Err(error.into()),
-                None => break,
-            },
-        }
-        while let Ok(msg) = rx.try_recv() {
-            changed |= apply(&mut state, &runner, msg);
-        }
-        if state.quit {
-            break;
-        }
-        if changed {
-            terminal.draw(|frame| crate::view::draw_with(frame, &state, &theme))?;
-        }
-    }
-    Ok(())
-}
-
-/// Applies one message, starts its effects, and says whether the screen may have changed.
-fn apply(state: &mut State, runner: &Runner, msg: Msg) -> bool {
-    let changes = match &msg {
-        Msg::Input(Event::Mouse(mouse)) => {
-            !matches!(mouse.kind, MouseEventKind::Moved | MouseEventKind::Drag(_))
-        }
-        Msg::Input(Event::FocusGained | Event::FocusLost) => false,
-        _ => true,
-    };
-    for effect in update::update(state, msg) {
-        runner.run(effect);
-    }
-    changes
+/// A server as the header shows it: the base URL without credentials, query or fragment.
+pub fn server_text(url: &url::Url) -> String {
+    let mut url = url.clone();
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    url.set_query(None);
+    url.set_fragment(None);
+    url.as_str().trim_end_matches('/').to_owned()
 }

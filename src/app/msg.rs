@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::domain::audit::UserAudit;
 use crate::domain::{Edit, Finding, UserRecord, UserSummary};
 use crate::service::{ServiceError, UsersPage, WritePlan};
 
@@ -80,14 +81,14 @@ pub enum Msg {
         /// The id of the user written, or why the write failed.
         result: Result<Option<String>, ServiceError>,
     },
-    /// Some records of an audit run were read.
+    /// Some records of an audit run were read and audited (the runner keeps only the findings).
     AuditRead {
         /// The audit request.
         request: RequestId,
         /// The connection index.
         conn: usize,
-        /// The records read (or the reasons they could not be).
-        records: Vec<Result<Box<UserRecord>, ServiceError>>,
+        /// What each record contributed (or why it could not be read).
+        audits: Vec<Result<UserAudit, ServiceError>>,
         /// This connection has no more records to read.
         last: bool,
     },
@@ -116,6 +117,34 @@ pub enum Msg {
     },
     /// A toast's time is up.
     ToastExpired(u64),
+    /// A pause asked for with [`Effect::Wake`] is over.
+    Woken {
+        /// The request the pause belongs to.
+        request: RequestId,
+    },
+    /// Text was put on the clipboard (or could not be).
+    Copied {
+        /// What was copied, for the message ("username of ada").
+        what: String,
+        /// Success, or why it failed.
+        result: Result<(), String>,
+    },
+    /// The external editor (`$EDITOR`) was closed.
+    EditedExternally {
+        /// The request.
+        request: RequestId,
+        /// The file's text, or why the editor could not run.
+        result: Result<String, String>,
+    },
+    /// A task of the effect runner panicked; the panic was caught at the task boundary.
+    TaskFailed {
+        /// The connection the task worked for, if one.
+        conn: Option<usize>,
+        /// The request it served.
+        request: RequestId,
+        /// What the task was doing and the panic's message.
+        message: String,
+    },
 }
 
 /// Where to find the person on one connection.
@@ -223,5 +252,27 @@ pub enum Effect {
         id: u64,
         /// How long it shows.
         after: Duration,
+    },
+    /// Send [`Msg::Woken`] after a pause (a debounce: the update function ignores a stale one).
+    Wake {
+        /// The request the pause belongs to.
+        request: RequestId,
+        /// How long to wait.
+        after: Duration,
+    },
+    /// Put text on the clipboard (OSC 52 to the terminal).
+    Copy {
+        /// What is copied, for the message.
+        what: String,
+        /// The text; never a hidden value.
+        text: String,
+    },
+    /// Hand the terminal to `$EDITOR` on a private temporary file holding `text`, and read the
+    /// file back when the editor exits.
+    EditExternally {
+        /// The request.
+        request: RequestId,
+        /// The text to edit.
+        text: String,
     },
 }

@@ -1,11 +1,39 @@
 //! The person view's state: one person across every connection, and where the records disagree.
 //!
-//! A person is matched by email (case-insensitive), then by username. [`locate`] finds them in a
-//! loaded user list; [`compare`] lines the found records up field by field and flags mismatches:
-//! a different email or name, active in one and disabled in another, missing in one. Pure code.
+//! A person is matched by email (case-insensitive), then by username, then by display name, and
+//! each column says which key matched. [`locate`] finds them in a loaded user list; [`compare`]
+//! lines the found records up field by field and attribute by attribute, and flags mismatches: a
+//! different email or name, active in one and disabled in another, an attribute whose values
+//! differ, missing in one. The rows can be filtered (fzf syntax, ranked). Pure code.
 
+use super::filter::Filter;
 use super::msg::RequestId;
 use crate::domain::{UserRecord, UserSummary};
+
+/// Which key found the person on a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchKey {
+    /// The user the view was opened on.
+    Selected,
+    /// The same email address.
+    Email,
+    /// The same username.
+    Username,
+    /// The same display name.
+    DisplayName,
+}
+
+impl MatchKey {
+    /// How the column header says it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Selected => "opened here",
+            Self::Email => "by email",
+            Self::Username => "by username",
+            Self::DisplayName => "by name",
+        }
+    }
+}
 
 /// What is known of the person on one connection.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +57,8 @@ pub struct PersonColumn {
     pub name: String,
     /// What was found.
     pub cell: PersonCell,
+    /// Which key matched (None while looking, or when the service was asked by several keys).
+    pub matched: Option<MatchKey>,
 }
 
 /// The person view.
@@ -40,37 +70,84 @@ pub struct PersonState {
     pub who: String,
     /// One column per connection, in config order.
     pub columns: Vec<PersonColumn>,
+    /// The filter over the compared rows.
+    pub filter: String,
+    /// The filter is being typed.
+    pub filtering: bool,
+    /// The first drawn row.
+    pub offset: usize,
+}
+
+impl PersonState {
+    /// The view of a lookup, nothing found yet.
+    pub fn new(request: RequestId, who: String, columns: Vec<PersonColumn>) -> Self {
+        Self {
+            request,
+            who,
+            columns,
+            filter: String::new(),
+            filtering: false,
+            offset: 0,
+        }
+    }
+
+    /// The compared rows that pass the filter, best first, and whether the person is missing
+    /// somewhere.
+    pub fn rows(&self) -> (Vec<PersonRow>, bool) {
+        let (rows, missing) = compare(&self.columns);
+        if self.filter.trim().is_empty() {
+            return (rows, missing);
+        }
+        let mut filter = Filter::new(&self.filter);
+        let mut scored: Vec<(u32, usize, PersonRow)> = rows
+            .into_iter()
+            .enumerate()
+            .filter_map(|(at, row)| {
+                let values: Vec<&str> = row.values.iter().flatten().map(String::as_str).collect();
+                let columns = std::iter::once(row.label.as_str()).chain(values);
+                filter.score(columns).map(|score| (score, at, row))
+            })
+            .collect();
+        scored.sort_by_key(|(score, at, _)| (std::cmp::Reverse(*score), *at));
+        (scored.into_iter().map(|(_, _, row)| row).collect(), missing)
+    }
 }
 
 /// One compared field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonRow {
-    /// The field's label.
-    pub label: &'static str,
+    /// The field's label or the attribute's name.
+    pub label: String,
     /// The value per column (None where the person is not found).
     pub values: Vec<Option<String>>,
     /// The found values disagree.
     pub mismatch: bool,
 }
 
-/// The index of the person in a loaded list: email first (case-insensitive), then username.
-pub fn locate(users: &[UserSummary], email: Option<&str>, username: Option<&str>) -> Option<usize> {
-    let by_email = email.filter(|e| !e.is_empty()).and_then(|email| {
-        users.iter().position(|u| {
-            u.email
-                .as_deref()
-                .is_some_and(|e| e.eq_ignore_ascii_case(email))
+/// The index of the person in a loaded list and the key that matched: email first
+/// (case-insensitive), then username, then display name.
+pub fn locate(
+    users: &[UserSummary],
+    email: Option<&str>,
+    username: Option<&str>,
+    display_name: Option<&str>,
+) -> Option<(usize, MatchKey)> {
+    let find = |wanted: Option<&str>, field: fn(&UserSummary) -> Option<&str>, key: MatchKey| {
+        let wanted = wanted.map(str::trim).filter(|w| !w.is_empty())?;
+        users
+            .iter()
+            .position(|u| field(u).is_some_and(|v| v.trim().eq_ignore_ascii_case(wanted)))
+            .map(|index| (index, key))
+    };
+    find(email, |u| u.email.as_deref(), MatchKey::Email)
+        .or_else(|| find(username, |u| u.username.as_deref(), MatchKey::Username))
+        .or_else(|| {
+            find(
+                display_name,
+                |u| u.display_name.as_deref(),
+                MatchKey::DisplayName,
+            )
         })
-    });
-    by_email.or_else(|| {
-        username.filter(|u| !u.is_empty()).and_then(|name| {
-            users.iter().position(|u| {
-                u.username
-                    .as_deref()
-                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
-            })
-        })
-    })
 }
 
 /// The compared rows, and whether the person is missing on some connection.
@@ -84,7 +161,7 @@ pub fn compare(columns: &[PersonColumn]) -> (Vec<PersonRow>, bool) {
             })
             .collect()
     };
-    let rows = vec![
+    let mut rows = vec![
         row("username", found(|r| r.username.clone()), false, true),
         row("name", found(|r| r.display_name.clone()), true, false),
         row("email", found(|r| r.email.clone()), true, true),
@@ -96,16 +173,42 @@ pub fn compare(columns: &[PersonColumn]) -> (Vec<PersonRow>, bool) {
         ),
         row("id", found(|r| Some(r.id.clone())), false, false),
     ];
+    // Then every attribute (not the identity fields above), by name, hidden values never shown.
+    let mut names: Vec<&str> = columns
+        .iter()
+        .filter_map(|c| match &c.cell {
+            PersonCell::Found(record) => Some(record.attributes.iter()),
+            _ => None,
+        })
+        .flatten()
+        .filter(|a| !a.meta.identity)
+        .map(|a| a.name.as_str())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    for name in names {
+        let values = columns
+            .iter()
+            .map(|c| match &c.cell {
+                PersonCell::Found(record) => record.attribute(name).map(|a| {
+                    if a.hidden {
+                        "(hidden)".to_owned()
+                    } else if !a.is_set() {
+                        "(unset)".to_owned()
+                    } else {
+                        a.display_value()
+                    }
+                }),
+                _ => None,
+            })
+            .collect();
+        rows.push(row(name, values, true, false));
+    }
     let missing = columns.iter().any(|c| c.cell == PersonCell::Missing);
     (rows, missing)
 }
 
-fn row(
-    label: &'static str,
-    values: Vec<Option<String>>,
-    checked: bool,
-    ignore_case: bool,
-) -> PersonRow {
+fn row(label: &str, values: Vec<Option<String>>, checked: bool, ignore_case: bool) -> PersonRow {
     let norm = |v: &String| {
         let v = v.trim();
         if ignore_case {
@@ -120,7 +223,7 @@ fn row(
             .next()
             .is_some_and(|first| present.any(|other| other != first));
     PersonRow {
-        label,
+        label: label.to_owned(),
         values,
         mismatch,
     }
@@ -136,7 +239,7 @@ mod tests {
         UserSummary {
             id: id.to_owned(),
             username: Some(username.to_owned()),
-            display_name: None,
+            display_name: (id == "2").then(|| "Ada King".to_owned()),
             email: Some(email.to_owned()),
             active: true,
         }
@@ -152,6 +255,7 @@ mod tests {
             email: Some(email.to_owned()),
             active,
             attributes: Vec::new(),
+            groups: Vec::new(),
             raw: serde_json::Value::Null,
         }))
     }
@@ -161,6 +265,7 @@ mod tests {
             conn,
             name: format!("c{conn}"),
             cell,
+            matched: None,
         }
     }
 
@@ -171,14 +276,18 @@ mod tests {
             summary("2", "lovelace", "ADA@example.com"),
         ];
         assert_eq!(
-            locate(&users, Some("ada@EXAMPLE.com"), Some("ada")),
-            Some(1)
+            locate(&users, Some("ada@EXAMPLE.com"), Some("ada"), None),
+            Some((1, MatchKey::Email))
         );
         assert_eq!(
-            locate(&users, Some("nobody@example.com"), Some("ADA")),
-            Some(0)
+            locate(&users, Some("nobody@example.com"), Some("ADA"), None),
+            Some((0, MatchKey::Username))
         );
-        assert_eq!(locate(&users, None, Some("nobody")), None);
+        assert_eq!(locate(&users, None, Some("nobody"), None), None);
+        assert_eq!(
+            locate(&users, None, Some("nobody"), Some("Ada King")),
+            Some((1, MatchKey::DisplayName))
+        );
     }
 
     #[test]
@@ -192,7 +301,7 @@ mod tests {
         let flagged: Vec<&str> = rows
             .iter()
             .filter(|r| r.mismatch)
-            .map(|r| r.label)
+            .map(|r| r.label.as_str())
             .collect();
         assert_eq!(flagged, ["active"]);
         assert!(missing);
@@ -204,7 +313,7 @@ mod tests {
         let flagged: Vec<&str> = rows
             .iter()
             .filter(|r| r.mismatch)
-            .map(|r| r.label)
+            .map(|r| r.label.as_str())
             .collect();
         assert_eq!(flagged, ["name", "email"]);
         assert!(!missing);

@@ -1,175 +1,32 @@
-//! Everything the browser knows: connections, the users table, the detail pane, open dialogs.
+//! Everything the browser knows, composed of the screens' models, and the helpers that several
+//! screens share (toasts, selecting a connection or a user, keeping selections in view), as
+//! methods on [`State`].
 //!
-//! Only `update` changes this state; the view reads it. It holds no service clients and no
-//! channels, so it can be built and inspected in plain tests.
+//! Only the update function changes this state; the view reads it. It holds no service clients
+//! and no channels, so it can be built and inspected in plain tests. It imports the screens'
+//! models, never the update function.
+
+use std::time::Duration;
+
+use ratatui::layout::Rect;
 
 use super::audit::AuditState;
+pub use super::browse::{ConnStatus, ConnectionState, Focus, UserList, columns};
+use super::command::CommandLine;
+pub use super::detail::DetailState;
 use super::editor::EditorState;
-use super::filter::{Filter, narrows};
-use super::keymap::KeyMap;
-use super::msg::RequestId;
+use super::keymap::{Action, KeyMap};
+use super::layout::{self, AUDIT_CHROME, TABLE_CHROME};
+use super::msg::{Effect, RequestId};
 use super::person::PersonState;
-use crate::domain::{Edit, ServiceKind, UserRecord, UserSummary};
-use crate::service::{Capabilities, WritePlan};
+pub use super::preview::{Planning, PreviewState};
+use super::yank::YankMenu;
+use crate::domain::{UserRecord, UserSummary};
 
-/// The pane that takes keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Focus {
-    /// The connections pane.
-    Connections,
-    /// The users table.
-    Users,
-    /// The detail pane.
-    Detail,
-}
-
-/// Where a connection stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ConnStatus {
-    /// Nothing has arrived yet.
-    Connecting,
-    /// Pages are arriving.
-    Loading,
-    /// Every user is listed.
-    Ready,
-    /// Opening or listing failed, with the reason.
-    Failed(String),
-}
-
-/// One configured connection.
-#[derive(Debug, Clone)]
-pub struct ConnectionState {
-    /// The name from the config.
-    pub name: String,
-    /// The service.
-    pub kind: ServiceKind,
-    /// Writes are refused on this connection.
-    pub read_only: bool,
-    /// What the service offers (None when it could not be opened).
-    pub capabilities: Option<Capabilities>,
-    /// Its status.
-    pub status: ConnStatus,
-    /// The users loaded so far, in service order.
-    pub users: Vec<UserSummary>,
-    /// The total the service announced.
-    pub total: Option<usize>,
-    /// The listing whose pages are wanted.
-    pub request: Option<RequestId>,
-}
-
-impl ConnectionState {
-    /// True when the whole list is loaded.
-    pub fn complete(&self) -> bool {
-        self.status == ConnStatus::Ready
-    }
-}
-
-/// The users table of the selected connection.
-#[derive(Debug, Clone, Default)]
-pub struct UserList {
-    /// The filter text.
-    pub filter: String,
-    /// The filter is being typed.
-    pub filtering: bool,
-    /// Indices into the connection's users that pass the filter, in list order.
-    pub visible: Vec<usize>,
-    /// The selected position in `visible`.
-    pub selected: usize,
-    /// The first drawn position.
-    pub offset: usize,
-    /// The filter text `visible` holds every match of (None: unknown, so the next refilter
-    /// starts from scratch).
-    applied: Option<String>,
-}
-
-impl UserList {
-    /// Recomputes the visible rows for the filter text. When the text grew since the last
-    /// refilter (a keystroke), only the previous matches are looked at; otherwise every row is.
-    pub fn refilter(&mut self, users: &[UserSummary]) {
-        let keep = self.visible.get(self.selected).copied();
-        match &self.applied {
-            Some(old) if narrows(old, &self.filter) => {
-                let mut filter = Filter::new(&self.filter);
-                self.visible.retain(|index| {
-                    users
-                        .get(*index)
-                        .is_some_and(|u| filter.matches(columns(u)))
-                });
-            }
-            _ => {
-                self.visible.clear();
-                self.push_matches(users, 0);
-            }
-        }
-        self.applied = Some(self.filter.clone());
-        self.selected = keep
-            .and_then(|k| self.visible.iter().position(|v| *v == k))
-            .unwrap_or(0);
-        self.offset = self.offset.min(self.selected);
-    }
-
-    /// Adds the rows from `start` on that pass the filter.
-    pub fn extend(&mut self, users: &[UserSummary], start: usize) {
-        if self.applied.as_deref() != Some(self.filter.as_str()) {
-            self.applied = None;
-        }
-        self.push_matches(users, start);
-    }
-
-    fn push_matches(&mut self, users: &[UserSummary], start: usize) {
-        let mut filter = Filter::new(&self.filter);
-        for (index, user) in users.iter().enumerate().skip(start) {
-            if filter.matches(columns(user)) {
-                self.visible.push(index);
-            }
-        }
-    }
-
-    /// Empties the table for another list of users (nothing visible, nothing selected).
-    pub fn reset(&mut self) {
-        self.visible.clear();
-        self.selected = 0;
-        self.offset = 0;
-        self.applied = None;
-    }
-
-    /// Rows already loaded changed in place: the next refilter looks at every row again.
-    pub fn rows_changed(&mut self) {
-        self.applied = None;
-    }
-}
-
-/// The columns of a user row that the filter looks at and the table draws.
-pub fn columns(user: &UserSummary) -> [&str; 3] {
-    [
-        user.username.as_deref().unwrap_or(""),
-        user.display_name.as_deref().unwrap_or(""),
-        user.email.as_deref().unwrap_or(""),
-    ]
-}
-
-/// The detail pane.
-#[derive(Debug, Clone)]
-pub struct DetailState {
-    /// The connection index.
-    pub conn: usize,
-    /// The service id of the user shown.
-    pub user_id: String,
-    /// The record, once read.
-    pub record: Option<Box<UserRecord>>,
-    /// The read whose reply is wanted.
-    pub request: Option<RequestId>,
-    /// Why the last read failed.
-    pub error: Option<String>,
-    /// The selected attribute.
-    pub selected: usize,
-    /// The first drawn line.
-    pub offset: usize,
-    /// Show the raw JSON instead of the attributes.
-    pub raw: bool,
-    /// Select this attribute once the record arrives (a jump from the audit view).
-    pub wanted_attribute: Option<String>,
-}
+/// How long a toast shows.
+pub const TOAST_TIME: Duration = Duration::from_secs(6);
+/// The most toasts shown at once.
+const MAX_TOASTS: usize = 3;
 
 /// A full-screen view.
 #[derive(Debug, Clone)]
@@ -182,32 +39,15 @@ pub enum Screen {
     Person(Box<PersonState>),
 }
 
-/// A write waiting for confirmation.
-#[derive(Debug, Clone)]
-pub struct PreviewState {
-    /// The connection index.
-    pub conn: usize,
-    /// The plan shown.
-    pub plan: Box<WritePlan>,
-    /// The form to go back to (None for a delete).
-    pub editor: Option<Box<EditorState>>,
-    /// The user written (None for a create).
-    pub user_id: Option<String>,
-    /// The edit the plan was built from.
-    pub edit: Edit,
-    /// The write in flight, once confirmed.
-    pub applying: Option<RequestId>,
-    /// The first drawn line.
-    pub offset: usize,
-}
-
 /// A dialog over the current screen.
 #[derive(Debug, Clone)]
 pub enum Dialog {
     /// The key help.
     Help,
-    /// The `:` command line and its text.
-    Command(String),
+    /// The `:` command line.
+    Command(CommandLine),
+    /// The copy menu.
+    Yank(YankMenu),
     /// A form.
     Editor(Box<EditorState>),
     /// A write preview.
@@ -226,7 +66,7 @@ pub struct Toast {
 }
 
 /// The whole browser state.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct State {
     /// The key map.
     pub keys: KeyMap,
@@ -249,7 +89,7 @@ pub struct State {
     /// The terminal size (width, height).
     pub size: (u16, u16),
     /// The write being planned, whose plan is wanted.
-    pub planning: Option<super::write::Planning>,
+    pub planning: Option<Planning>,
     /// A `:user` lookup whose reply is wanted.
     pub find_request: Option<(usize, RequestId)>,
     /// An undo lookup (`z`) whose reply is wanted.
@@ -259,6 +99,14 @@ pub struct State {
     /// Per connection: ids of users added by a server-side search before the listing reached
     /// them, so that the listing does not add them twice.
     pub searched: std::collections::HashMap<usize, std::collections::HashSet<String>>,
+    /// The commands run this session, oldest first (Up/Down on the command line).
+    pub command_history: Vec<String>,
+    /// An edit in `$EDITOR` whose result is wanted.
+    pub external_edit: Option<RequestId>,
+    /// The config file the connections come from, for the header.
+    pub config_path: Option<String>,
+    /// The time zone timestamps are shown in (UTC until the browser sets the local one).
+    pub time_zone: jiff::tz::TimeZone,
     /// The user asked to leave.
     pub quit: bool,
     next_id: u64,
@@ -283,6 +131,10 @@ impl State {
             search_request: None,
             searched: std::collections::HashMap::new(),
             find_request: None,
+            command_history: Vec::new(),
+            external_edit: None,
+            config_path: None,
+            time_zone: jiff::tz::TimeZone::UTC,
             quit: false,
             next_id: 1,
         }
@@ -311,75 +163,231 @@ impl State {
     pub fn record(&self) -> Option<&UserRecord> {
         self.detail.as_ref()?.record.as_deref()
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn users() -> Vec<UserSummary> {
-        [
-            "ada lovelace",
-            "grace hopper",
-            "alan turing",
-            "barbara liskov",
-            "linus torvalds",
-        ]
-        .iter()
-        .enumerate()
-        .map(|(i, name)| UserSummary {
-            id: i.to_string(),
-            username: Some(name.replace(' ', ".")),
-            display_name: Some((*name).to_owned()),
-            email: None,
-            active: true,
-        })
-        .collect()
-    }
-
-    fn typed(list: &mut UserList, users: &[UserSummary], text: &str) {
-        list.filter = text.to_owned();
-        list.refilter(users);
-    }
-
-    fn from_scratch(users: &[UserSummary], text: &str) -> Vec<usize> {
-        let mut list = UserList::default();
-        typed(&mut list, users, text);
-        list.visible
-    }
-
-    #[test]
-    fn typing_narrows_to_the_same_rows_as_filtering_from_scratch() {
-        let users = users();
-        let mut list = UserList::default();
-        for text in ["l", "li", "lis", "li", "l", "lo", "lov", "lov ", "lov a"] {
-            typed(&mut list, &users, text);
-            assert_eq!(list.visible, from_scratch(&users, text), "after {text:?}");
+    /// Shows a toast and returns the effect that expires it.
+    pub fn toast(&mut self, text: String, error: bool) -> Vec<Effect> {
+        let id = self.next_id();
+        self.toasts.push(Toast { id, text, error });
+        if self.toasts.len() > MAX_TOASTS {
+            self.toasts.remove(0);
         }
-        assert_eq!(list.visible, [0, 3, 4]);
+        vec![Effect::ExpireToast {
+            id,
+            after: TOAST_TIME,
+        }]
     }
 
-    #[test]
-    fn rows_added_or_changed_are_seen_by_the_next_refilter() {
-        let mut users = users();
-        let mut list = UserList::default();
-        typed(&mut list, &users, "a");
-        users.push(UserSummary {
-            id: "9".to_owned(),
-            username: Some("ann".to_owned()),
-            ..users[0].clone()
+    /// The browse screen's pane rectangles for the current size and focus.
+    pub fn browse_areas(&self) -> layout::Areas {
+        let (width, height) = self.size;
+        layout::areas(
+            Rect::new(0, 0, width, height),
+            self.connections.len(),
+            self.focus == Focus::Detail,
+        )
+    }
+
+    /// The first connection drawn in the connections pane.
+    pub fn connection_window(&self) -> usize {
+        let rows = layout::rows_in(self.browse_areas().connections, 2);
+        self.selected_conn.saturating_sub(rows.saturating_sub(1))
+    }
+
+    /// Scrolls the users table (and the audit list) so their selections stay in view.
+    pub fn keep_visible(&mut self) {
+        let areas = self.browse_areas();
+        let rows = layout::rows_in(areas.users, TABLE_CHROME);
+        let list = &mut self.users;
+        list.selected = list.selected.min(list.visible.len().saturating_sub(1));
+        list.offset = layout::scroll_to(list.selected, list.offset, rows);
+        let audit_rows = layout::rows_in(areas.main, AUDIT_CHROME);
+        match &mut self.screen {
+            Screen::Audit(audit) => audit.keep_visible(audit_rows),
+            Screen::Person(_) | Screen::Browse => {}
+        }
+    }
+
+    /// Re-applies the users filter and keeps the selection visible.
+    pub fn refilter(&mut self) {
+        if let Some(conn) = self.connections.get(self.selected_conn) {
+            self.users.refilter(&conn.users);
+        }
+        self.keep_visible();
+    }
+
+    /// Makes a connection the selected one: its users fill the table.
+    pub fn select_connection(&mut self, conn: usize) {
+        self.selected_conn = conn;
+        self.users.reset();
+        self.refilter();
+        if self.detail.as_ref().is_some_and(|d| d.conn != conn) {
+            self.detail = None;
+        }
+    }
+
+    /// Selects the row of a user id in the table, clearing the filter if it hides the row.
+    pub fn select_user_id(&mut self, id: &str) {
+        let Some(index) = self
+            .connection()
+            .and_then(|c| c.users.iter().position(|u| u.id == id))
+        else {
+            return;
+        };
+        if !self.users.visible.contains(&index) {
+            self.users.filter.clear();
+            self.refilter();
+        }
+        if let Some(at) = self.users.visible.iter().position(|v| *v == index) {
+            self.users.selected = at;
+        }
+        self.keep_visible();
+    }
+
+    /// Points the detail pane at a user and returns the read of the record.
+    pub fn read_into_detail(&mut self, conn: usize, id: String) -> Vec<Effect> {
+        let request = self.next_id();
+        let keep = self
+            .detail
+            .as_ref()
+            .filter(|d| d.conn == conn && d.user_id == id);
+        let (selected, raw, record) =
+            keep.map_or((0, false, None), |d| (d.selected, d.raw, d.record.clone()));
+        let row = (conn == self.selected_conn)
+            .then(|| self.users.visible.get(self.users.selected).copied())
+            .flatten();
+        self.detail = Some(DetailState {
+            record,
+            request: Some(request),
+            selected,
+            raw,
+            row,
+            ..DetailState::new(conn, id.clone())
         });
-        list.refilter(&users);
-        assert!(list.visible.contains(&5));
-        users[1].display_name = Some("ann hopper".to_owned());
-        users[1].username = Some("ann.hopper".to_owned());
-        list.rows_changed();
-        typed(&mut list, &users, "an");
-        assert_eq!(list.visible, from_scratch(&users, "an"));
-        list.reset();
-        assert!(list.visible.is_empty());
-        list.extend(&users, 0);
-        typed(&mut list, &users, "ann");
-        assert_eq!(list.visible, from_scratch(&users, "ann"));
+        vec![Effect::ReadUser { conn, request, id }]
+    }
+
+    /// The detail pane when it belongs to the selected connection.
+    pub fn shown_detail(&self) -> Option<&DetailState> {
+        self.detail
+            .as_ref()
+            .filter(|d| d.conn == self.selected_conn)
+    }
+
+    /// The user the detail pane shows (its record, or its row while it loads), as messages name
+    /// them.
+    pub fn detail_user_label(&self) -> Option<String> {
+        let detail = self.shown_detail()?;
+        if let Some(record) = &detail.record {
+            return Some(record.label());
+        }
+        Some(
+            self.detail_row()
+                .and_then(|u| u.username.clone())
+                .unwrap_or_else(|| format!("user {}", detail.user_id)),
+        )
+    }
+
+    /// The users-table row of the user the detail pane shows, if the list has it.
+    pub fn detail_row(&self) -> Option<&UserSummary> {
+        let detail = self.shown_detail()?;
+        let users = &self.connection()?.users;
+        detail
+            .row
+            .and_then(|row| users.get(row))
+            .filter(|u| u.id == detail.user_id)
+            .or_else(|| users.iter().find(|u| u.id == detail.user_id))
+    }
+
+    /// True when `n`/`N` mean the next/previous match here: the focused list has a filter or
+    /// a search.
+    pub fn has_matches(&self) -> bool {
+        match &self.screen {
+            Screen::Audit(audit) => !audit.filter.trim().is_empty(),
+            Screen::Person(person) => !person.filter.trim().is_empty(),
+            Screen::Browse => match self.focus {
+                Focus::Users => !self.users.filter.trim().is_empty(),
+                Focus::Detail => self.detail.as_ref().is_some_and(|d| !d.search.is_empty()),
+                Focus::Connections => false,
+            },
+        }
+    }
+
+    /// What the focused screen is called, for help.
+    pub fn screen_name(&self) -> &'static str {
+        match (&self.screen, self.focus) {
+            (Screen::Audit(_), _) => "audit",
+            (Screen::Person(_), _) => "person",
+            (Screen::Browse, Focus::Connections) => "connections",
+            (Screen::Browse, Focus::Users) => "users",
+            (Screen::Browse, Focus::Detail) => "detail",
+        }
+    }
+
+    /// The actions that apply where the user is, most useful first: the status line shows as
+    /// many as fit, help lists them first. Writes the connection refuses (read-only, or not
+    /// offered by the service) are left out.
+    pub fn screen_actions(&self) -> Vec<Action> {
+        use Action::*;
+        let actions = match (&self.screen, self.focus) {
+            (Screen::Audit(_), _) => vec![
+                Open, Collapse, NextGroup, PrevGroup, Filter, KindFilter, Yank, Audit, Refresh,
+                PageDown, Top, Bottom, Command, Back,
+            ],
+            (Screen::Person(_), _) => vec![Filter, Yank, Refresh, Audit, Down, PageDown, Back],
+            (Screen::Browse, Focus::Connections) => {
+                vec![Down, Open, NextPane, Filter, Audit, Command, Refresh]
+            }
+            (Screen::Browse, Focus::Users) => vec![
+                Down,
+                Open,
+                Filter,
+                Sort,
+                SortReverse,
+                Yank,
+                Person,
+                Create,
+                ExternalEdit,
+                Audit,
+                PageDown,
+                Top,
+                Bottom,
+                Refresh,
+                Undo,
+                Command,
+            ],
+            (Screen::Browse, Focus::Detail) => vec![
+                Edit,
+                Delete,
+                Update,
+                Replace,
+                ExternalEdit,
+                Yank,
+                Filter,
+                Raw,
+                Person,
+                Down,
+                PageDown,
+                Back,
+                Undo,
+                Refresh,
+            ],
+        };
+        let conn = self.connection();
+        let capabilities = conn.and_then(|c| c.capabilities);
+        let read_only = conn.is_none_or(|c| c.read_only);
+        actions
+            .into_iter()
+            .filter(|action| {
+                let offered = match action {
+                    Edit | Delete => capabilities.is_some_and(|c| c.attributes),
+                    Update => capabilities.is_some_and(|c| c.update),
+                    Replace => capabilities.is_some_and(|c| c.replace),
+                    Create => capabilities.is_some_and(|c| c.create),
+                    ExternalEdit => capabilities.is_some_and(|c| c.create || c.replace),
+                    _ => true,
+                };
+                offered && !(read_only && (action.writes() || *action == ExternalEdit))
+            })
+            .collect()
     }
 }

@@ -31,6 +31,10 @@ pub struct Cli {
     /// When to use colour: auto (on terminals, unless NO_COLOR is set), always or never.
     #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// The overall deadline of each operation on a service, in seconds (default: the connection's
+    /// `timeout`, else 300).
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_timeout)]
+    pub timeout: Option<std::time::Duration>,
     /// What to do; without a command, the interactive browser opens on the configured connections.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -69,6 +73,51 @@ pub struct WriteFlags {
     /// (exit 0), or a failure (`strict`: exit 1).
     #[arg(long, value_enum, default_value_t = VerifyMode::Warn, value_name = "MODE")]
     pub verify: VerifyMode,
+}
+
+/// Which users a bulk edit changes, instead of one USER.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Selection {
+    /// Every user `roster users CONN --filter FILTER` lists.
+    #[arg(long = "where", value_name = "FILTER", conflicts_with = "users_from")]
+    pub where_filter: Option<String>,
+    /// The users named in FILE: one id, username or email per line, or the CSV or JSON that
+    /// `roster users` prints (`-` for stdin).
+    #[arg(long, value_name = "FILE")]
+    pub users_from: Option<PathBuf>,
+    /// Output of the plan and the result of a bulk edit.
+    #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+    pub format: ShowFormat,
+}
+
+impl Selection {
+    /// True when a selection replaces the single USER.
+    pub fn is_bulk(&self) -> bool {
+        self.where_filter.is_some() || self.users_from.is_some()
+    }
+}
+
+/// The `roster batch` commands.
+#[derive(Debug, Subcommand)]
+pub enum BatchCommand {
+    /// Per item: written, skipped, failed (with the reason) or unknown.
+    Show {
+        /// The batch id.
+        id: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+        format: ShowFormat,
+    },
+    /// Continue a stopped bulk edit with the items not yet written (each read again first).
+    Resume {
+        /// The batch id.
+        id: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+        format: ShowFormat,
+        #[command(flatten)]
+        write: WriteFlags,
+    },
 }
 
 /// How strictly a write is verified by reading the user after it.
@@ -129,38 +178,48 @@ pub enum Command {
         format: ShowFormat,
     },
     /// Set attributes (NAME=VALUE; repeat NAME for several values where the service allows).
+    /// With --where or --users-from, every selected user is edited (a bulk edit): USER is then
+    /// the first NAME=VALUE.
     Set {
         /// Connection name.
         conn: String,
-        /// Id, username or email.
+        /// Id, username or email (absent with a selection).
         user: String,
         /// NAME=VALUE pairs.
-        #[arg(required = true, value_name = "NAME=VALUE")]
+        #[arg(value_name = "NAME=VALUE", required_unless_present_any = ["where_filter", "users_from"])]
         assignments: Vec<String>,
+        #[command(flatten)]
+        selection: Selection,
         #[command(flatten)]
         write: WriteFlags,
     },
-    /// Remove attribute values (Looker falls back to group values or the default).
+    /// Remove attribute values (Looker falls back to group values or the default); a bulk edit
+    /// with --where or --users-from (USER is then the first NAME).
     Unset {
         /// Connection name.
         conn: String,
-        /// Id, username or email.
+        /// Id, username or email (absent with a selection).
         user: String,
         /// Attribute names.
-        #[arg(required = true, value_name = "NAME")]
+        #[arg(value_name = "NAME", required_unless_present_any = ["where_filter", "users_from"])]
         names: Vec<String>,
+        #[command(flatten)]
+        selection: Selection,
         #[command(flatten)]
         write: WriteFlags,
     },
-    /// Update user fields (FIELD=VALUE) with the service's update call.
+    /// Update user fields (FIELD=VALUE) with the service's update call; a bulk edit with --where
+    /// or --users-from (USER is then the first FIELD=VALUE).
     Update {
         /// Connection name.
         conn: String,
-        /// Id, username or email.
+        /// Id, username or email (absent with a selection).
         user: String,
         /// FIELD=VALUE pairs.
-        #[arg(required = true, value_name = "FIELD=VALUE")]
+        #[arg(value_name = "FIELD=VALUE", required_unless_present_any = ["where_filter", "users_from"])]
         assignments: Vec<String>,
+        #[command(flatten)]
+        selection: Selection,
         #[command(flatten)]
         write: WriteFlags,
     },
@@ -198,12 +257,22 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
         format: ShowFormat,
     },
-    /// Revert the last write (or the given journal entry) by writing the previous values back.
+    /// Revert the last write (or the given journal entry, or every item of a bulk edit) by
+    /// writing the previous values back.
     Undo {
-        /// The journal entry (default: the last write that can be undone).
+        /// The journal entry (default: the last write).
+        #[arg(conflicts_with = "batch")]
         id: Option<u64>,
+        /// Revert every written item of this bulk edit whose fields still hold what it left.
+        #[arg(long, value_name = "ID")]
+        batch: Option<String>,
         #[command(flatten)]
         write: WriteFlags,
+    },
+    /// Bulk edits: show what became of each item, or resume a stopped one.
+    Batch {
+        #[command(subcommand)]
+        command: BatchCommand,
     },
     /// Audit hidden, locked and overriding values, and inactive users holding values.
     Audit {
@@ -212,6 +281,10 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// List a system-managed attribute's lock on every user, instead of one line per
+        /// attribute with the count of users.
+        #[arg(long)]
+        per_user: bool,
     },
     /// Write a first config (`init`), or check the config and every connection (`check`).
     Config {
@@ -230,4 +303,16 @@ pub enum Command {
     },
     /// Print the man page (roff) to stdout.
     Man,
+}
+
+/// Reads `--timeout`: a positive number of seconds, at most a day.
+fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
+    let seconds: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if !(seconds > 0.0 && seconds <= 86_400.0) {
+        return Err(format!("`{text}`: give between 0 and 86400 seconds"));
+    }
+    std::time::Duration::try_from_secs_f64(seconds).map_err(|e| format!("`{text}`: {e}"))
 }

@@ -2,10 +2,10 @@
 //! simulator (`roster demo`).
 
 use super::{CliError, Globals};
-use crate::app::{Session, run_terminal};
 use crate::config::Config;
 use crate::service::AnyDirectory;
 use crate::simulator::{self, SimOptions};
+use crate::{app::Session, tui::run_terminal};
 
 /// `roster`: the browser on every connection of the config.
 pub async fn configured(globals: &Globals) -> Result<(), CliError> {
@@ -59,7 +59,7 @@ async fn browse(config: &Config, globals: &Globals) -> Result<(), CliError> {
         })
         .collect();
     let theme = crate::view::Theme::new(globals.color.browser_colors_from_env(), &config.theme);
-    run_terminal(sessions, &config.keys, notices_rx, theme)
+    run_terminal(sessions, config, notices_rx, theme)
         .await
         .map_err(|e| CliError::Usage(format!("the browser failed: {e}")))
 }

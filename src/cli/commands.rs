@@ -8,19 +8,13 @@
 use std::io::Read;
 use std::path::Path;
 
-use futures::StreamExt;
-
-use super::args::{Command, Format, ShowFormat};
+use super::args::{BatchCommand, Command, Selection, ShowFormat};
 use super::output;
 use super::write::{create_user, write_user};
 use super::{CliError, Globals, history, sim};
-use crate::domain::audit::audit_record;
-use crate::domain::{Edit, Finding};
-use crate::service::{AnyDirectory, ListQuery, ServiceError};
+use crate::domain::Edit;
+use crate::service::ListQuery;
 use crate::simulator::SimOptions;
-
-/// Records read at once during an audit.
-const AUDIT_CONCURRENCY: usize = 8;
 
 /// Runs one command.
 pub async fn dispatch(command: Command, globals: &Globals) -> Result<(), CliError> {
@@ -52,13 +46,17 @@ pub async fn dispatch(command: Command, globals: &Globals) -> Result<(), CliErro
             let query = ListQuery { filter, limit };
             let mut stream = output::UsersStream::new(format);
             let mut stdout = std::io::stdout();
-            directory
+            let listed = directory
                 .list_users(&query, &mut |page| {
                     use std::io::Write;
-                    let _ = stdout.write_all(stream.page(&page.users).as_bytes());
+                    let _ = stdout.write_all(stream.page(&page).as_bytes());
                     let _ = stdout.flush();
                 })
-                .await?;
+                .await;
+            if let Some(warning) = stream.warning(&conn) {
+                eprintln!("{warning}");
+            }
+            listed?;
             print!("{}", stream.finish());
             Ok(())
         }
@@ -76,35 +74,42 @@ pub async fn dispatch(command: Command, globals: &Globals) -> Result<(), CliErro
             conn,
             user,
             assignments,
+            selection,
             write,
         } => {
+            let (user, assignments) = single_or_bulk(user, assignments, &selection);
             let pairs = parse_assignments(&assignments)?;
             let edits = group_values(pairs)
                 .into_iter()
                 .map(|(name, values)| Edit::SetAttribute { name, values })
                 .collect();
-            write_user(globals, &conn, &user, edits, &write).await
+            write_one_or_many(globals, &conn, user, &selection, "set", edits, &write).await
         }
         Command::Unset {
             conn,
             user,
             names,
+            selection,
             write,
         } => {
+            let (user, names) = single_or_bulk(user, names, &selection);
             let edits = names
                 .into_iter()
                 .map(|name| Edit::UnsetAttribute { name })
                 .collect();
-            write_user(globals, &conn, &user, edits, &write).await
+            write_one_or_many(globals, &conn, user, &selection, "unset", edits, &write).await
         }
         Command::Update {
             conn,
             user,
             assignments,
+            selection,
             write,
         } => {
+            let (user, assignments) = single_or_bulk(user, assignments, &selection);
             let fields = parse_assignments(&assignments)?;
-            write_user(globals, &conn, &user, vec![Edit::Update { fields }], &write).await
+            let edits = vec![Edit::Update { fields }];
+            write_one_or_many(globals, &conn, user, &selection, "update", edits, &write).await
         }
         Command::Replace {
             conn,
@@ -126,15 +131,61 @@ pub async fn dispatch(command: Command, globals: &Globals) -> Result<(), CliErro
             let resource = read_json_file(&file)?;
             create_user(globals, &conn, resource, &write).await
         }
-        Command::Audit { conns, format } => audit(globals, conns, format).await,
+        Command::Audit {
+            conns,
+            format,
+            per_user,
+        } => super::audit::run(globals, conns, format, per_user).await,
         Command::Log { format } => history::log(format),
         Command::Demo { users } => super::browse::demo(users, globals).await,
         Command::Bench { users } => crate::bench::run(users).await.map_err(CliError::Usage),
-        Command::Undo { id, write } => history::undo(globals, id, &write).await,
+        Command::Undo {
+            batch: Some(batch),
+            write,
+            ..
+        } => super::batch::undo(globals, &batch, &write).await,
+        Command::Undo { id, write, .. } => history::undo(globals, id, &write).await,
+        Command::Batch {
+            command: BatchCommand::Show { id, format },
+        } => super::batch::show(&id, format),
+        Command::Batch {
+            command: BatchCommand::Resume { id, format, write },
+        } => super::batch::resume(globals, &id, &write, format).await,
         Command::Config { command } => super::config_cmd::run(command, globals).await,
         Command::Doctor(args) => super::config_cmd::check(&args, globals).await,
         Command::Completions { shell, dynamic } => super::completions::print(shell, dynamic),
         Command::Man => super::completions::man(),
+    }
+}
+
+/// With a selection, the positional USER is really the first NAME=VALUE (or NAME): returns the
+/// user (None for a bulk edit) and the whole list.
+fn single_or_bulk(
+    user: String,
+    mut rest: Vec<String>,
+    selection: &Selection,
+) -> (Option<String>, Vec<String>) {
+    if selection.is_bulk() {
+        rest.insert(0, user);
+        (None, rest)
+    } else {
+        (Some(user), rest)
+    }
+}
+
+/// One user's write, or a bulk edit of the selection.
+async fn write_one_or_many(
+    globals: &Globals,
+    conn: &str,
+    user: Option<String>,
+    selection: &Selection,
+    action: &str,
+    edits: Vec<Edit>,
+    write: &super::args::WriteFlags,
+) -> Result<(), CliError> {
+    match user {
+        Some(user) => write_user(globals, conn, &user, edits, write).await,
+        None => super::batch::bulk(globals, conn, selection, action, edits, write).await,
     }
 }
 
@@ -183,53 +234,6 @@ fn read_json_file(path: &Path) -> Result<serde_json::Value, CliError> {
         )));
     }
     Ok(value)
-}
-
-/// Audits the named connections (all when none is named).
-async fn audit(globals: &Globals, conns: Vec<String>, format: Format) -> Result<(), CliError> {
-    let config = globals.load_config()?;
-    let names: Vec<String> = if conns.is_empty() {
-        config.connections.iter().map(|c| c.name.clone()).collect()
-    } else {
-        conns
-    };
-    let mut findings: Vec<Finding> = Vec::new();
-    let mut failures = Vec::new();
-    for name in &names {
-        let directory = globals.open(&config, name)?;
-        match audit_connection(&directory).await {
-            Ok(found) => findings.extend(found),
-            Err(error) => {
-                eprintln!(
-                    "roster: audit of `{name}` failed: {}",
-                    crate::text::sanitize(&error.to_string())
-                );
-                failures.push(name.clone());
-            }
-        }
-    }
-    output::print(&output::findings(&findings, format));
-    if failures.is_empty() {
-        Ok(())
-    } else {
-        Err(CliError::Partial(format!(
-            "the audit of {} failed",
-            failures.join(", ")
-        )))
-    }
-}
-
-/// Every finding of one connection: every user's record, read a few at a time.
-pub async fn audit_connection(directory: &AnyDirectory) -> Result<Vec<Finding>, ServiceError> {
-    let users = directory.collect_users(&ListQuery::default()).await?;
-    let mut records = futures::stream::iter(users)
-        .map(|user| async move { directory.read_user(&user.id).await })
-        .buffered(AUDIT_CONCURRENCY);
-    let mut findings = Vec::new();
-    while let Some(record) = records.next().await {
-        findings.extend(audit_record(&record?));
-    }
-    Ok(findings)
 }
 
 #[cfg(test)]

@@ -16,6 +16,12 @@ pub fn proceed(prepared: &Prepared, flags: &WriteFlags) -> Result<bool, CliError
         println!("{preview}\n(dry run: nothing was sent)");
         return Ok(false);
     }
+    ask(&preview, prepared.request_count(), flags)
+}
+
+/// Asks on the terminal whether to send what `preview` shows (`what` requests or items):
+/// `--yes` answers for the user, and without a terminal on stdin the write is refused.
+pub fn ask(preview: &str, what: usize, flags: &WriteFlags) -> Result<bool, CliError> {
     if flags.yes {
         return Ok(true);
     }
@@ -25,8 +31,7 @@ pub fn proceed(prepared: &Prepared, flags: &WriteFlags) -> Result<bool, CliError
                 .to_owned(),
         ));
     }
-    let requests = prepared.request_count();
-    eprint!("{preview}\nSend {requests} request(s)? [y/N] ");
+    eprint!("{preview}\nSend {what} request(s)? [y/N] ");
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     std::io::stdin()

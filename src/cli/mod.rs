@@ -6,6 +6,8 @@
 //! refused or failed, 2 usage or config error.
 
 mod args;
+mod audit;
+mod batch;
 mod browse;
 mod commands;
 mod completions;
@@ -13,8 +15,10 @@ mod config_cmd;
 mod confirm;
 mod history;
 mod output;
+mod selection;
 mod signals;
 mod sim;
+mod stream;
 mod style;
 mod write;
 
@@ -115,6 +119,7 @@ pub async fn execute(cli: Cli) -> Result<(), CliError> {
             read_only: cli.read_only,
             insecure: cli.insecure,
             notices: None,
+            timeout: cli.timeout,
         },
         color: cli.color,
     };

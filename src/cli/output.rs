@@ -1,16 +1,19 @@
 //! Rendering command output: aligned tables, RFC 4180 CSV and JSON in product.md's shapes.
 //!
 //! Every server string is sanitised before it reaches a table or CSV cell; JSON keeps values
-//! exact but escapes every control character. Hidden values never reach this module: the domain
-//! holds none.
+//! exact but escapes every control, invisible and bidi character. Table columns are measured in
+//! terminal cells, so wide and combining characters never shift them. Hidden values never reach
+//! this module: the domain holds none.
 
 use serde::Serialize;
 
 use super::args::Format;
-use crate::domain::{Attribute, Finding, UserRecord, UserSummary};
-use crate::text::{sanitize, truncate_for_display};
+use super::stream::{CsvRows, FixedTable, JsonArray};
+use crate::domain::{Attribute, Finding, Group, UserRecord, UserSummary};
+use crate::service::UsersPage;
+use crate::text::{display_width, pad_to_width, sanitize, truncate_to_width};
 
-/// The widest a table cell gets before it is cut with a marker.
+/// The widest a table cell gets, in terminal cells, before it is cut with a marker.
 const MAX_CELL: usize = 60;
 
 /// Writes command output to stdout (with a final newline).
@@ -31,7 +34,9 @@ pub fn json<T: Serialize>(value: &T) -> String {
 /// JSON and CSV are streamed; a table needs every row for its widths and comes at the end.
 pub struct UsersStream {
     format: Format,
-    written: usize,
+    json: JsonArray,
+    csv: CsvRows,
+    duplicates_removed: usize,
     table_rows: Vec<UserSummary>,
 }
 
@@ -40,39 +45,39 @@ impl UsersStream {
     pub fn new(format: Format) -> Self {
         Self {
             format,
-            written: 0,
+            json: JsonArray::default(),
+            csv: CsvRows::new(&USER_COLUMNS),
+            duplicates_removed: 0,
             table_rows: Vec::new(),
         }
     }
 
-    /// The text for one more page.
-    pub fn page(&mut self, users: &[UserSummary]) -> String {
-        let first = self.written == 0;
-        self.written += users.len();
+    /// The text for one more page of the listing.
+    pub fn page(&mut self, page: &UsersPage) -> String {
+        self.duplicates_removed = self
+            .duplicates_removed
+            .saturating_add(page.duplicates_removed);
+        self.rows(&page.users)
+    }
+
+    /// The warning for stderr once the listing ended, when the service listed a user twice.
+    pub fn warning(&self, connection: &str) -> Option<String> {
+        (self.duplicates_removed > 0).then(|| {
+            format!(
+                "roster: warning: `{}` listed {} user(s) more than once; each is shown once",
+                sanitize(connection),
+                self.duplicates_removed
+            )
+        })
+    }
+
+    fn rows(&mut self, users: &[UserSummary]) -> String {
+        if users.is_empty() {
+            return String::new();
+        }
         match self.format {
-            Format::Json => {
-                let mut text = String::new();
-                for (index, user) in users.iter().enumerate() {
-                    text.push_str(if first && index == 0 { "[\n" } else { ",\n" });
-                    let item = json(user);
-                    let indented: Vec<String> = item
-                        .trim_end()
-                        .lines()
-                        .map(|line| format!("  {line}"))
-                        .collect();
-                    text.push_str(&indented.join("\n"));
-                }
-                text
-            }
-            Format::Csv => {
-                let text = crate::export::csv(&USER_COLUMNS, users.iter().map(user_cells));
-                if first {
-                    text
-                } else {
-                    text.split_once("\r\n")
-                        .map_or(String::new(), |(_, rows)| rows.to_owned())
-                }
-            }
+            Format::Json => users.iter().map(|user| self.json.item(user)).collect(),
+            Format::Csv => self.csv.rows(users.iter().map(user_cells)),
             Format::Table => {
                 self.table_rows.extend_from_slice(users);
                 String::new()
@@ -83,16 +88,62 @@ impl UsersStream {
     /// The text that closes the listing.
     pub fn finish(&mut self) -> String {
         match self.format {
-            Format::Json if self.written == 0 => "[]\n".to_owned(),
-            Format::Json => "\n]\n".to_owned(),
-            Format::Csv if self.written == 0 => {
-                crate::export::csv(&USER_COLUMNS, Vec::<Vec<String>>::new())
-            }
-            Format::Csv => String::new(),
+            Format::Json => self.json.finish(),
+            Format::Csv => self.csv.finish(),
             Format::Table => table(
                 &["ID", "USERNAME", "DISPLAY NAME", "EMAIL", "ACTIVE"],
                 std::mem::take(&mut self.table_rows).iter().map(user_cells),
             ),
+        }
+    }
+}
+
+/// Audit findings written as they are found: a JSON array, CSV, or a table with fixed widths.
+pub struct FindingsStream {
+    format: Format,
+    json: JsonArray,
+    csv: CsvRows,
+    table: FixedTable,
+}
+
+impl FindingsStream {
+    /// An audit in this format, nothing written yet.
+    pub fn new(format: Format) -> Self {
+        Self {
+            format,
+            json: JsonArray::default(),
+            csv: CsvRows::new(&crate::export::FINDING_COLUMNS),
+            table: FixedTable::new(
+                &["CONNECTION", "USER", "ATTRIBUTE", "FINDING", "DETAIL"],
+                &[12, 24, 24, 19],
+            ),
+        }
+    }
+
+    /// The text of one finding.
+    pub fn finding(&mut self, finding: &Finding) -> String {
+        match self.format {
+            Format::Json => self.json.item(finding),
+            Format::Csv => self.csv.rows([crate::export::finding_cells(finding)]),
+            Format::Table => self.table.row(&[
+                finding.connection.clone(),
+                finding
+                    .user
+                    .clone()
+                    .unwrap_or_else(|| "(every user)".to_owned()),
+                finding.attribute.clone(),
+                finding.finding.as_str().to_owned(),
+                finding.detail.clone(),
+            ]),
+        }
+    }
+
+    /// The text that closes the audit.
+    pub fn finish(&mut self) -> String {
+        match self.format {
+            Format::Json => self.json.finish(),
+            Format::Csv => self.csv.finish(),
+            Format::Table => self.table.finish(),
         }
     }
 }
@@ -107,18 +158,6 @@ fn user_cells(u: &UserSummary) -> Vec<String> {
         u.email.clone().unwrap_or_default(),
         u.active.to_string(),
     ]
-}
-
-/// The audit findings.
-pub fn findings(findings: &[Finding], format: Format) -> String {
-    match format {
-        Format::Json => json(&findings),
-        Format::Csv => crate::export::findings_csv(findings),
-        Format::Table => table(
-            &["CONNECTION", "USER", "ATTRIBUTE", "FINDING", "DETAIL"],
-            findings.iter().map(crate::export::finding_cells),
-        ),
-    }
 }
 
 /// The journal as a table, oldest first.
@@ -169,7 +208,7 @@ pub fn journal(entries: &[crate::journal::JournalEntry]) -> String {
 /// One user as people read it: identity, then every attribute with its chain.
 pub fn record_table(record: &UserRecord) -> String {
     let mut text = format!(
-        "{} ({}) user {}\n  username: {}\n  name:     {}\n  email:    {}\n  active:   {}\n\n",
+        "{} ({}) user {}\n  username: {}\n  name:     {}\n  email:    {}\n  active:   {}\n",
         sanitize(&record.connection),
         record.kind,
         sanitize(&record.id),
@@ -182,12 +221,35 @@ pub fn record_table(record: &UserRecord) -> String {
             "NO (inactive or disabled)"
         }
     );
+    text.push_str(&groups_line(&record.groups));
+    text.push('\n');
     let rows = record.attributes.iter().flat_map(attribute_rows);
     text.push_str(&table(
         &["ATTRIBUTE", "VALUE", "SOURCE", "RANK", "NOTES"],
         rows,
     ));
     text
+}
+
+/// `  groups:   A, B (nested)\n`: the user's groups in the service's order, each name sanitised.
+fn groups_line(groups: &[Group]) -> String {
+    let names: Vec<String> = groups
+        .iter()
+        .map(|g| {
+            let name = sanitize(&g.name);
+            if g.direct {
+                name
+            } else {
+                format!("{name} (nested)")
+            }
+        })
+        .collect();
+    let listed = if names.is_empty() {
+        "(none)".to_owned()
+    } else {
+        names.join(", ")
+    };
+    format!("  groups:   {listed}\n")
 }
 
 /// Only the named attributes of a record (what a write changed), as they are now.
@@ -256,29 +318,29 @@ fn attribute_rows(attribute: &Attribute) -> Vec<Vec<String>> {
 }
 
 fn cell(text: Option<&str>) -> String {
-    truncate_for_display(&sanitize(text.unwrap_or("")), MAX_CELL)
+    truncate_to_width(&sanitize(text.unwrap_or("")), MAX_CELL)
 }
 
-/// Aligned columns; every cell sanitised and cut to [`MAX_CELL`] characters.
-fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
+/// Aligned columns; every cell sanitised and cut to [`MAX_CELL`] terminal cells.
+pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
     let rows: Vec<Vec<String>> = rows
         .into_iter()
         .map(|row| row.iter().map(|c| cell(Some(c))).collect())
         .collect();
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| display_width(h)).collect();
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
+            *width = (*width).max(display_width(cell));
         }
     }
     let line = |cells: Vec<&str>| {
         let mut text = String::new();
+        let last = cells.len().saturating_sub(1);
         for (index, (cell, width)) in cells.iter().zip(&widths).enumerate() {
-            if index + 1 == cells.len() {
+            if index == last {
                 text.push_str(cell);
             } else {
-                text.push_str(cell);
-                text.push_str(&" ".repeat(width - cell.chars().count() + 2));
+                text.push_str(&pad_to_width(cell, width.saturating_add(2)));
             }
         }
         text.trim_end().to_owned() + "\n"
@@ -304,24 +366,50 @@ mod tests {
         }
     }
 
+    fn page(users: &[UserSummary], duplicates_removed: usize) -> UsersPage {
+        UsersPage {
+            users: users.to_vec(),
+            total: None,
+            duplicates_removed,
+        }
+    }
+
     #[test]
     fn streamed_pages_equal_the_whole_listing() {
         let all = vec![user("1"), user("2"), user("3")];
         for format in [Format::Json, Format::Csv, Format::Table] {
             let mut whole = UsersStream::new(format);
-            let expected = whole.page(&all) + &whole.finish();
+            let expected = whole.page(&page(&all, 0)) + &whole.finish();
             let mut paged = UsersStream::new(format);
-            let got = paged.page(&all[..1]) + &paged.page(&all[1..]) + &paged.finish();
+            let got = paged.page(&page(&[], 0))
+                + &paged.page(&page(&all[..1], 0))
+                + &paged.page(&page(&all[1..], 0))
+                + &paged.page(&page(&[], 0))
+                + &paged.finish();
             assert_eq!(got, expected, "{format:?}");
         }
         let mut json = UsersStream::new(Format::Json);
-        let text = json.page(&all[..2]) + &json.page(&all[2..]) + &json.finish();
+        let text =
+            json.page(&page(&all[..2], 0)) + &json.page(&page(&all[2..], 0)) + &json.finish();
         assert_eq!(
             text,
             serde_json::to_string_pretty(&all).expect("json") + "\n"
         );
         let mut empty = UsersStream::new(Format::Json);
         assert_eq!(empty.finish(), "[]\n");
+        assert_eq!(empty.warning("looker"), None);
+    }
+
+    #[test]
+    fn removed_duplicates_become_one_warning() {
+        let mut stream = UsersStream::new(Format::Csv);
+        let _ = stream.page(&page(&[user("1")], 2));
+        let _ = stream.page(&page(&[user("2")], 3));
+        let warning = stream.warning("crowd").expect("a warning");
+        assert!(
+            warning.contains("`crowd` listed 5 user(s) more than once"),
+            "{warning}"
+        );
     }
 
     #[test]
@@ -331,5 +419,30 @@ mod tests {
             vec![vec!["long value".to_owned(), "x\u{1b}]0;t\u{7}".to_owned()]],
         );
         assert_eq!(text, "A           B\nlong value  x\n");
+    }
+
+    #[test]
+    fn wide_combining_and_invisible_characters_keep_columns_aligned() {
+        let rows = [
+            ("山田太郎", "yamada@example.com"),
+            ("Zoe\u{308}", "zoe@example.com"),
+            ("ad\u{200b}min", "admin@example.com"),
+        ];
+        let text = table(
+            &["NAME", "EMAIL"],
+            rows.iter()
+                .map(|(name, email)| vec![(*name).to_owned(), (*email).to_owned()]),
+        );
+        let email_columns: Vec<usize> = text
+            .lines()
+            .skip(1)
+            .zip(rows)
+            .map(|(line, (_, email))| {
+                let at = line.find(email).expect("email in its row");
+                display_width(&line[..at])
+            })
+            .collect();
+        assert_eq!(email_columns, [15, 15, 15], "{text}");
+        assert!(text.contains("ad\\u{200b}min  admin@example.com"), "{text}");
     }
 }

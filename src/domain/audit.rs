@@ -3,6 +3,12 @@
 //! [`audit_record`] turns one user record into findings; it is pure so that the command line, the
 //! browser and the tests share one definition. A finding about a hidden attribute never carries
 //! its value, and no finding's detail quotes a hidden value.
+//!
+//! The summarising rule lives here too: a system-managed attribute (Crowd's password bookkeeping,
+//! Looker's built-ins, SCIM `meta`) is locked for every user who has it, so listing it once per user
+//! says nothing. [`audit_user`] sets those locks apart as [`SystemLock`]s, and [`SystemLocks`]
+//! counts them per connection and attribute into one line each ("email — locked on all 100,034
+//! users: system attribute"). Nothing here depends on a service or on how findings are shown.
 
 use serde::Serialize;
 
@@ -46,8 +52,11 @@ impl FindingKind {
 pub struct Finding {
     /// The connection name.
     pub connection: String,
-    /// The user's username, or id when there is none.
-    pub user: String,
+    /// The user's username, or id when there is none; `None` for a summary that stands for
+    /// every user of the connection (a system-managed lock).
+    pub user: Option<String>,
+    /// The user's service id; `None` for a summary.
+    pub user_id: Option<String>,
     /// The attribute's name.
     pub attribute: String,
     /// What was found.
@@ -56,15 +65,69 @@ pub struct Finding {
     pub detail: String,
 }
 
-/// Every finding for one user record, in a stable order.
+/// Every finding for one user record, in a stable order (system locks listed per user).
 pub fn audit_record(record: &UserRecord) -> Vec<Finding> {
+    findings_of(record, |_| false)
+}
+
+/// A system-managed attribute locked on one user: counted by [`SystemLocks`], not listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SystemLock {
+    /// The attribute's name.
+    pub attribute: String,
+    /// Why it is locked.
+    pub reason: String,
+}
+
+/// What one user record contributes to an audit whose system locks are summarised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserAudit {
+    /// The service's id of the user.
+    pub user_id: String,
+    /// The findings about this user, without system locks, in a stable order.
+    pub findings: Vec<Finding>,
+    /// The system-managed attributes locked on this user.
+    pub system_locks: Vec<SystemLock>,
+}
+
+/// True for a lock the service applies to every user alike: a locked system-managed attribute.
+pub fn is_system_lock(attribute: &Attribute) -> bool {
+    attribute.meta.system && attribute.locked
+}
+
+/// The findings of one user record, with its system locks set apart to be counted.
+pub fn audit_user(record: &UserRecord) -> UserAudit {
+    let system_locks = record
+        .attributes
+        .iter()
+        .filter(|a| is_system_lock(a) && a.is_set() && !a.meta.identity)
+        .map(|a| SystemLock {
+            attribute: a.name.clone(),
+            reason: a
+                .lock_reason
+                .clone()
+                .unwrap_or_else(|| "read-only".to_owned()),
+        })
+        .collect();
+    UserAudit {
+        user_id: record.id.clone(),
+        findings: findings_of(record, is_system_lock),
+        system_locks,
+    }
+}
+
+fn findings_of(record: &UserRecord, counted_apart: fn(&Attribute) -> bool) -> Vec<Finding> {
     let user = record.username.clone().unwrap_or_else(|| record.id.clone());
     let mut findings = Vec::new();
     for attribute in &record.attributes {
         for (finding, detail) in attribute_findings(attribute, record.active) {
+            if finding == FindingKind::Locked && counted_apart(attribute) {
+                continue;
+            }
             findings.push(Finding {
                 connection: record.connection.clone(),
-                user: user.clone(),
+                user: Some(user.clone()),
+                user_id: Some(record.id.clone()),
                 attribute: attribute.name.clone(),
                 finding,
                 detail,
@@ -73,6 +136,91 @@ pub fn audit_record(record: &UserRecord) -> Vec<Finding> {
     }
     findings.sort_by(|a, b| (&a.attribute, a.finding).cmp(&(&b.attribute, b.finding)));
     findings
+}
+
+/// One summary line: a system-managed attribute of one connection and how many users it is
+/// locked on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SystemLockCount {
+    /// The connection name.
+    pub connection: String,
+    /// The attribute's name.
+    pub attribute: String,
+    /// Why it is locked (the first reason seen).
+    pub reason: String,
+    /// How many users it is locked on.
+    pub users: usize,
+}
+
+impl SystemLockCount {
+    /// The summary sentence, given how many users of the connection were audited: "locked on all
+    /// 100,034 users: system attribute" or "locked on 12 of 40 users: …".
+    pub fn detail(&self, audited: usize) -> String {
+        let users = if self.users >= audited {
+            format!("all {} users", grouped(self.users))
+        } else {
+            format!("{} of {} users", grouped(self.users), grouped(audited))
+        };
+        format!("locked on {users}: {}", self.reason)
+    }
+
+    /// The summary as one finding (no user: it stands for all of them).
+    pub fn finding(&self, audited: usize) -> Finding {
+        Finding {
+            connection: self.connection.clone(),
+            user: None,
+            user_id: None,
+            attribute: self.attribute.clone(),
+            finding: FindingKind::Locked,
+            detail: self.detail(audited),
+        }
+    }
+}
+
+/// The running count of system locks of an audit, one entry per connection and attribute, in
+/// the order first seen.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SystemLocks {
+    counts: Vec<SystemLockCount>,
+}
+
+impl SystemLocks {
+    /// Counts one user's system locks on a connection.
+    pub fn add(&mut self, connection: &str, locks: &[SystemLock]) {
+        for lock in locks {
+            match self
+                .counts
+                .iter_mut()
+                .find(|c| c.attribute == lock.attribute && c.connection == connection)
+            {
+                Some(count) => count.users += 1,
+                None => self.counts.push(SystemLockCount {
+                    connection: connection.to_owned(),
+                    attribute: lock.attribute.clone(),
+                    reason: lock.reason.clone(),
+                    users: 1,
+                }),
+            }
+        }
+    }
+
+    /// The counts, in the order first seen.
+    pub fn counts(&self) -> &[SystemLockCount] {
+        &self.counts
+    }
+}
+
+/// A count with thousands separators: 100034 → "100,034".
+pub fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn attribute_findings(attribute: &Attribute, active: bool) -> Vec<(FindingKind, String)> {
@@ -190,6 +338,7 @@ mod tests {
             email: None,
             active,
             attributes,
+            groups: Vec::new(),
             raw: serde_json::Value::Null,
         }
     }
@@ -251,6 +400,55 @@ mod tests {
             findings[1].detail,
             "user value overrides Group: Ops (rank 2)"
         );
+    }
+
+    #[test]
+    fn system_locks_are_counted_once_per_attribute() {
+        let mut system = chained(
+            "email",
+            vec![candidate(
+                CandidateKind::User,
+                "System",
+                None,
+                "a@example.com",
+            )],
+        )
+        .locked_because("system attribute");
+        system.meta.system = true;
+        let region = chained(
+            "region",
+            vec![
+                candidate(CandidateKind::User, "User", None, "EMEA"),
+                candidate(CandidateKind::Default, "Default", None, "ALL"),
+            ],
+        );
+        let record = record(true, vec![system, region]);
+        assert_eq!(
+            audit_record(&record).len(),
+            2,
+            "the CLI still lists each lock"
+        );
+        let audit = audit_user(&record);
+        assert_eq!(audit.findings.len(), 1);
+        assert_eq!(audit.findings[0].finding, FindingKind::OverridesDefault);
+        assert_eq!(audit.system_locks[0].attribute, "email");
+        let mut locks = SystemLocks::default();
+        for _ in 0..100_034 {
+            locks.add("looker", &audit.system_locks);
+        }
+        locks.add("crowd", &audit.system_locks);
+        assert_eq!(locks.counts().len(), 2);
+        assert_eq!(
+            locks.counts()[0].detail(100_034),
+            "locked on all 100,034 users: system attribute"
+        );
+        assert_eq!(
+            locks.counts()[1].detail(3),
+            "locked on 1 of 3 users: system attribute"
+        );
+        assert_eq!(locks.counts()[1].finding(3).user, None);
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1_000), "1,000");
     }
 
     #[test]

@@ -2,8 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A change to one user (or a new user), in service-neutral terms.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A change to one user (or a new user), in service-neutral terms. Serialized in a bulk edit's
+/// plan file, so that a stopped batch can be resumed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Edit {
     /// Set an attribute to these values (several values only where the service allows it).
     SetAttribute {

@@ -7,10 +7,13 @@
 pub mod attribute;
 pub mod audit;
 pub mod edit;
+pub mod group;
 pub mod precedence;
+pub mod resolution;
 pub mod user;
 
 pub use attribute::{Attribute, Candidate, CandidateKind};
 pub use audit::{Finding, FindingKind};
 pub use edit::{Edit, FieldChange};
+pub use group::Group;
 pub use user::{ServiceKind, UserRecord, UserSummary};

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::attribute::Attribute;
+use super::group::Group;
 
 /// Which of the three identity services a connection speaks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -69,6 +70,9 @@ pub struct UserRecord {
     pub active: bool,
     /// Every attribute, in a stable order (service fields first, then custom ones by name).
     pub attributes: Vec<Attribute>,
+    /// The groups the user belongs to in this service (Looker groups, Crowd direct and nested
+    /// groups, SCIM groups), in the service's order.
+    pub groups: Vec<Group>,
     /// The service's own JSON for the user, with hidden values removed; a replace starts from it.
     #[serde(skip)]
     pub raw: serde_json::Value,

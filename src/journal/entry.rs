@@ -408,6 +408,7 @@ mod tests {
             email: Some("ada@example.com".to_owned()),
             active: true,
             attributes: vec![own, secret],
+            groups: Vec::new(),
             raw: serde_json::json!({"first_name": "Ada"}),
         }
     }

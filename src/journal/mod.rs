@@ -6,12 +6,15 @@
 //! leaves the pending line, which `roster log` shows as interrupted. The file is
 //! `journal.jsonl` in the state dir (mode 0600), one JSON object per line.
 //!
-//! This module is storage only: [`entry`] holds the types, [`store`] the file. The workflow
+//! This module is storage only: [`entry`] holds the types, [`store`] the file, [`batches`] the
+//! plan files of bulk edits. The workflow
 //! that decides what to record lives in the write engine (`crate::write`).
 
+pub mod batches;
 pub mod entry;
 pub mod store;
 
+pub use batches::{BatchItem, BatchPlan, BatchStore, ItemDecision, ItemResult};
 pub use entry::{
     FieldCheck, FieldCheckStatus, JournalEntry, JournalRequest, Outcome, RequestStatus,
     ServerIdentity, UndoRecipe,

@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -71,12 +71,40 @@ struct ScannedTail {
     max_id: u64,
 }
 
-/// The journal file. Cheap to clone; clones share the id cache.
+/// The journal file. Cheap to clone; clones share the id cache and the writer thread.
 #[derive(Debug, Clone)]
 pub struct Journal {
     path: PathBuf,
     tail: Arc<Mutex<ScannedTail>>,
+    writer: Arc<OnceLock<std::sync::mpsc::Sender<Job>>>,
 }
+
+/// One line to append: a new write (it gets its id), or the completion of one.
+#[derive(Debug)]
+enum Append {
+    Begin(JournalEntry),
+    Complete(JournalEntry),
+}
+
+impl Append {
+    fn entry(&self) -> &JournalEntry {
+        match self {
+            Self::Begin(entry) | Self::Complete(entry) => entry,
+        }
+    }
+
+    fn into_entry(self) -> JournalEntry {
+        match self {
+            Self::Begin(entry) | Self::Complete(entry) => entry,
+        }
+    }
+}
+
+/// An append waiting for the writer thread, and where its result goes.
+type Job = (
+    Append,
+    tokio::sync::oneshot::Sender<Result<JournalEntry, JournalError>>,
+);
 
 /// A line as written: the entry, marked when it completes an earlier one.
 #[derive(Serialize)]
@@ -106,6 +134,7 @@ impl Journal {
         Self {
             path: dir.join(JOURNAL_FILE),
             tail: Arc::default(),
+            writer: Arc::default(),
         }
     }
 
@@ -169,28 +198,83 @@ impl Journal {
 
     /// Appends `entry` as a new write with outcome `pending`, under a fresh id, and flushes it
     /// to disk before returning it: the caller may send its requests only after this.
-    pub fn begin(&self, mut entry: JournalEntry) -> Result<JournalEntry, JournalError> {
-        entry.outcome = Outcome::Pending;
-        entry.completed = None;
-        self.append_locked(|file, journal| {
-            entry.id = journal.next_id(file)?;
-            journal.write_line(file, &entry, false)?;
-            Ok(entry.clone())
+    pub fn begin(&self, entry: JournalEntry) -> Result<JournalEntry, JournalError> {
+        let mut appends = [Append::Begin(pending(entry))];
+        self.append_all(&mut appends)?;
+        let [append] = appends;
+        Ok(append.into_entry())
+    }
+
+    /// Appends the completed state of an entry begun earlier (same id), flushed.
+    pub fn complete(&self, entry: &JournalEntry) -> Result<(), JournalError> {
+        self.append_all(&mut [Append::Complete(entry.clone())])
+    }
+
+    /// [`Journal::begin`] on the journal's writer thread: the async caller is not blocked, and
+    /// appends that arrive together share one lock and one flush (a bulk edit's items).
+    pub async fn begin_shared(&self, entry: JournalEntry) -> Result<JournalEntry, JournalError> {
+        self.through_writer(Append::Begin(pending(entry))).await
+    }
+
+    /// [`Journal::complete`] on the journal's writer thread.
+    pub async fn complete_shared(&self, entry: &JournalEntry) -> Result<(), JournalError> {
+        self.through_writer(Append::Complete(entry.clone()))
+            .await
+            .map(|_| ())
+    }
+
+    async fn through_writer(&self, append: Append) -> Result<JournalEntry, JournalError> {
+        let (reply, result) = tokio::sync::oneshot::channel();
+        let writer = self.writer.get_or_init(|| self.start_writer());
+        if writer.send((append, reply)).is_err() {
+            return Err(self.io("append to", &std::io::Error::other("the writer stopped")));
+        }
+        result.await.unwrap_or_else(|_| {
+            Err(self.io("append to", &std::io::Error::other("the writer stopped")))
         })
     }
 
-    /// Appends the completed state of an entry begun earlier (same id).
-    pub fn complete(&self, entry: &JournalEntry) -> Result<(), JournalError> {
-        self.append_locked(|file, journal| journal.write_line(file, entry, true))
+    /// The thread that appends queued lines: it takes every append waiting, writes them under one
+    /// lock with one flush, and answers each. It ends when every clone of the journal is gone.
+    fn start_writer(&self) -> std::sync::mpsc::Sender<Job> {
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let file = Self {
+            path: self.path.clone(),
+            tail: self.tail.clone(),
+            writer: Arc::default(),
+        };
+        std::thread::spawn(move || {
+            while let Ok(first) = queue.recv() {
+                let mut batch = vec![first];
+                batch.extend(queue.try_iter());
+                let (mut appends, replies): (Vec<Append>, Vec<_>) = batch.into_iter().unzip();
+                let written = file.append_all(&mut appends);
+                for (append, reply) in appends.into_iter().zip(replies) {
+                    let result = match &written {
+                        Ok(()) => Ok(append.entry().clone()),
+                        Err(error) => Err(error.clone()),
+                    };
+                    let _ = reply.send(result);
+                }
+            }
+        });
+        jobs
     }
 
-    fn append_locked<T>(
-        &self,
-        work: impl FnOnce(&mut std::fs::File, &Self) -> Result<T, JournalError>,
-    ) -> Result<T, JournalError> {
+    /// Writes every append under the file's lock, giving each begin its id, then flushes once.
+    fn append_all(&self, appends: &mut [Append]) -> Result<(), JournalError> {
         let mut file = self.open_for_append()?;
         self.lock(&file)?;
-        let result = work(&mut file, self);
+        let result = (|| {
+            for append in appends.iter_mut() {
+                if let Append::Begin(entry) = append {
+                    entry.id = self.next_id(&mut file)?;
+                }
+                let completes = matches!(append, Append::Complete(_));
+                self.write_line(&mut file, append.entry(), completes)?;
+            }
+            file.sync_data().map_err(|e| self.io("flush", &e))
+        })();
         let _ = file.unlock();
         result
     }
@@ -276,6 +360,7 @@ impl Journal {
         Ok(tail.max_id.saturating_add(1))
     }
 
+    /// Appends one line (not flushed: [`Journal::append_all`] flushes once for all).
     fn write_line(
         &self,
         file: &mut std::fs::File,
@@ -299,7 +384,6 @@ impl Journal {
         }
         file.write_all(line.as_bytes())
             .map_err(|e| self.io("append to", &e))?;
-        file.sync_data().map_err(|e| self.io("flush", &e))?;
         let mut tail = self.tail.lock().unwrap_or_else(|p| p.into_inner());
         if tail.len == len {
             tail.len = len + line.len() as u64;
@@ -315,6 +399,13 @@ impl Journal {
             reason: error.to_string(),
         }
     }
+}
+
+/// An entry as it is begun: `pending`, not completed.
+fn pending(mut entry: JournalEntry) -> JournalEntry {
+    entry.outcome = Outcome::Pending;
+    entry.completed = None;
+    entry
 }
 
 #[cfg(test)]
@@ -411,6 +502,34 @@ mod tests {
         });
         let begun = journal.begin(entry).expect("begun");
         assert_eq!(journal.entries().expect("entries"), [begun]);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn appends_through_the_writer_share_flushes_and_keep_ids_unique() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let journal = Journal::in_dir(dir.path());
+        let begun =
+            futures::future::join_all((0..50).map(|i| journal.begin_shared(draft(&i.to_string()))))
+                .await;
+        let mut ids: Vec<u64> = begun
+            .iter()
+            .map(|e| e.as_ref().expect("begun").id)
+            .collect();
+        for entry in begun.into_iter().flatten() {
+            journal
+                .complete_shared(&JournalEntry {
+                    outcome: Outcome::Written,
+                    ..entry
+                })
+                .await
+                .expect("completed");
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), 50);
+        let entries = journal.entries().expect("entries");
+        assert_eq!(entries.len(), 50);
+        assert!(entries.iter().all(|e| e.outcome == Outcome::Written));
     }
 
     #[cfg(unix)]

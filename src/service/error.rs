@@ -5,6 +5,8 @@
 //! every text taken from a response is sanitised and shortened. No variant ever holds a secret: the
 //! HTTP layer builds these from status, headers and body only, never from request headers.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::time::Duration;
 
 use crate::text::{sanitize, truncate_for_display};
@@ -72,6 +74,15 @@ pub enum ServiceError {
     /// The record changed between reading it and writing it.
     #[error("the record changed since it was read: {0}")]
     Conflict(String),
+    /// A listing was stopped because the service's paging cannot be trusted: it repeats pages,
+    /// ignores the position asked for, or lists far more than it announced.
+    #[error("`{connection}`: the listing was stopped: {reason}")]
+    Paging {
+        /// The connection name.
+        connection: String,
+        /// What the service did.
+        reason: String,
+    },
 }
 
 fn retry_hint(retry_after: Option<Duration>) -> String {
@@ -223,10 +234,9 @@ fn decode_xml_error(body: &[u8]) -> DecodedBody {
         return DecodedBody::default();
     };
     let element = |name: &str| {
-        let open = format!("<{name}>");
-        let start = text.find(&open)? + open.len();
-        let end = text[start..].find(&format!("</{name}>"))? + start;
-        Some(clean(&text[start..end]))
+        let (_, rest) = text.split_once(&format!("<{name}>"))?;
+        let (inner, _) = rest.split_once(&format!("</{name}>"))?;
+        Some(clean(inner))
     };
     DecodedBody {
         reason: element("message"),

@@ -1,13 +1,25 @@
-//! The one HTTP client every service uses: timeouts, read-only refusal, retries and decoding.
+//! The one HTTP client every service uses: timeouts, deadlines, read-only refusal, retries and
+//! decoding.
 //!
 //! A [`Request`] says whether it writes; a write on a read-only connection is refused here, before
-//! any byte leaves the process. Idempotent requests are retried on 429 (honouring `Retry-After`,
-//! capped), 5xx, transport failures and undecodable bodies, with exponential backoff and jitter;
-//! a POST is never retried. Only method, path, status and timing are logged: never headers,
-//! bodies or query strings, so neither secrets nor hidden values can reach a log.
+//! any byte leaves the process, and so is a request whose credential is empty. Every wait is
+//! bounded: a connection must be made within [`Timeouts::connect`], an answer may not fall silent
+//! for longer than [`Timeouts::read`], one attempt ends within [`Timeouts::attempt`], and one
+//! whole operation (a listing, a read, a write with its retries) within [`Timeouts::overall`]
+//! ([`HttpClient::within_deadline`]). Idempotent requests are retried on 429 (honouring
+//! `Retry-After`, capped), 408, 5xx, broken connections and bodies cut short, with exponential
+//! backoff and jitter; a timed-out attempt is retried once and a refused connection twice. What
+//! will not change is not retried: a complete body that does not decode, a body over the size
+//! cap, a refused certificate, any other 4xx. A POST is never retried. Only method, path, status
+//! and timing are logged: never headers, bodies or query strings, so neither secrets nor hidden
+//! values can reach a log.
 
+#![deny(clippy::arithmetic_side_effects)]
+
+use std::future::Future;
 use std::time::{Duration, Instant};
 
+use base64::Engine as _;
 use reqwest::Method;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, RETRY_AFTER};
 use url::Url;
@@ -18,16 +30,37 @@ use crate::secret::Secret;
 /// The largest response body accepted, so that a hostile server cannot exhaust memory.
 pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 
-/// The transport message for a connection that could not be made; such failures are retried
-/// only [`CONNECT_ATTEMPTS`] times, since a service that refuses connections rarely comes back
-/// within a backoff.
+/// The transport message for a connection that could not be made.
 const CONNECT_FAILED: &str = "the connection was refused or could not be made";
-/// Attempts for a request whose connection could not be made.
+/// Attempts for a request whose connection could not be made: a service that refuses
+/// connections rarely comes back within a backoff.
 const CONNECT_ATTEMPTS: u32 = 3;
+/// Attempts for a request that timed out: a silent or trickling server is given one more chance.
+const TIMEOUT_ATTEMPTS: u32 = 2;
 
-/// How long to wait for a connection, and for a whole request.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long each wait may last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// To make a connection (TCP and TLS).
+    pub connect: Duration,
+    /// The longest silence while waiting for an answer or reading it.
+    pub read: Duration,
+    /// One attempt of one request, from connecting to the end of the body.
+    pub attempt: Duration,
+    /// One whole operation with all its requests and retries (`--timeout`, config `timeout`).
+    pub overall: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            connect: Duration::from_secs(10),
+            read: Duration::from_secs(30),
+            attempt: Duration::from_secs(60),
+            overall: Duration::from_secs(300),
+        }
+    }
+}
 
 /// How retries behave; tests shorten the waits.
 #[derive(Debug, Clone, Copy)]
@@ -169,34 +202,64 @@ impl Response {
 pub struct HttpClient {
     inner: reqwest::Client,
     connection: String,
+    server: String,
     read_only: bool,
     retry: RetryPolicy,
+    timeouts: Timeouts,
     notices: Option<Notices>,
 }
 
 /// Where the HTTP layer tells people what it is waiting for ("rate limited, retrying in 1 s").
 pub type Notices = tokio::sync::mpsc::UnboundedSender<String>;
 
+/// Whether, and how, a failed attempt is tried again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Retry {
+    /// The answer will not change: not retried.
+    Never,
+    /// A transient failure: retried with backoff.
+    Backoff,
+    /// The connection could not be made: retried up to [`CONNECT_ATTEMPTS`].
+    Connect,
+    /// The attempt timed out: retried up to [`TIMEOUT_ATTEMPTS`].
+    Timeout,
+    /// 429: retried after `Retry-After`, or with backoff.
+    RateLimited(Option<Duration>),
+}
+
+/// A failed attempt and whether it may be tried again.
+struct Failure {
+    error: ServiceError,
+    retry: Retry,
+}
+
 impl HttpClient {
-    /// A client for the named connection; `read_only` refuses every write.
+    /// A client for the named connection with the default [`Timeouts`]; `read_only` refuses every
+    /// write.
     pub fn new(connection: &str, read_only: bool) -> Result<Self, ServiceError> {
-        let inner = reqwest::Client::builder()
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(REQUEST_TIMEOUT)
-            .user_agent(concat!("roster/", env!("CARGO_PKG_VERSION")))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| ServiceError::Transport {
-                url: String::new(),
-                message: format!("cannot build the HTTP client: {e}"),
-            })?;
+        let timeouts = Timeouts::default();
         Ok(Self {
-            inner,
+            inner: build_reqwest(&timeouts)?,
             connection: connection.to_owned(),
+            server: String::new(),
             read_only,
             retry: RetryPolicy::default(),
+            timeouts,
             notices: None,
         })
+    }
+
+    /// Replaces the timeouts.
+    pub fn with_timeouts(mut self, timeouts: Timeouts) -> Result<Self, ServiceError> {
+        self.inner = build_reqwest(&timeouts)?;
+        self.timeouts = timeouts;
+        Ok(self)
+    }
+
+    /// Names the server in messages about it (the connection's URL; its query is left out).
+    pub fn for_server(mut self, url: &Url) -> Self {
+        self.server = without_query(url);
+        self
     }
 
     /// Sends a line to `notices` whenever a rate limit makes a request wait.
@@ -216,13 +279,47 @@ impl HttpClient {
         self.read_only
     }
 
+    /// The timeouts in force.
+    pub fn timeouts(&self) -> Timeouts {
+        self.timeouts
+    }
+
+    /// Runs one operation of this connection (every request and retry it makes) within the
+    /// overall deadline; past it, the operation is dropped and the error names the connection and
+    /// its server. A timed-out write reports a transport failure, so its outcome counts as unknown.
+    pub async fn within_deadline<T>(
+        &self,
+        operation: impl Future<Output = Result<T, ServiceError>>,
+    ) -> Result<T, ServiceError> {
+        let overall = self.timeouts.overall;
+        match tokio::time::timeout(overall, operation).await {
+            Ok(result) => result,
+            Err(_) => {
+                tracing::warn!(connection = %self.connection, seconds = overall.as_secs_f64(), "overall deadline passed");
+                Err(ServiceError::Transport {
+                    url: if self.server.is_empty() {
+                        format!("`{}`", self.connection)
+                    } else {
+                        self.server.clone()
+                    },
+                    message: format!(
+                        "`{}` stopped answering: nothing complete within the overall deadline of \
+                         {} (raise it with --timeout SECONDS or the connection's `timeout`)",
+                        self.connection,
+                        seconds(overall)
+                    ),
+                })
+            }
+        }
+    }
+
     /// Sends a request and returns the 2xx response; retries what is safe to retry.
     pub async fn send(&self, request: &Request) -> Result<Response, ServiceError> {
         self.send_decoded(request, |response| Ok(response.clone()))
             .await
     }
 
-    /// Sends a request and decodes its JSON body, retrying an undecodable body when safe.
+    /// Sends a request and decodes its JSON body, retrying a body cut short when safe.
     pub async fn send_json<T: serde::de::DeserializeOwned>(
         &self,
         request: &Request,
@@ -233,7 +330,8 @@ impl HttpClient {
         .await
     }
 
-    /// Sends a request, then applies `decode` to a 2xx response; the pair is retried as one.
+    /// Sends a request, then applies `decode` to a 2xx response; the pair is retried as one when
+    /// the body looks cut short (it ends in the middle of its JSON).
     pub async fn send_decoded<T>(
         &self,
         request: &Request,
@@ -246,26 +344,45 @@ impl HttpClient {
                 path: request.url.path().to_owned(),
             });
         }
-        let mut attempt = 1;
+        if sends_empty_credential(request) {
+            return Err(ServiceError::Invalid(format!(
+                "connection `{}`: the credential is empty; refusing to send it (set the secret in \
+                 the config)",
+                self.connection
+            )));
+        }
+        let mut attempt = 1u32;
         let mut jitter = Jitter::seeded(request.url.path());
         loop {
-            let outcome = self.send_once(request).await.and_then(|r| decode(&r));
-            let error = match outcome {
-                Ok(value) => return Ok(value),
-                Err(error) => error,
+            let failure = match self.send_once(request).await {
+                Ok(response) => match decode(&response) {
+                    Ok(value) => return Ok(value),
+                    Err(error) => Failure {
+                        retry: if matches!(error, ServiceError::Decode { .. })
+                            && looks_cut_short(&response.body)
+                        {
+                            Retry::Backoff
+                        } else {
+                            Retry::Never
+                        },
+                        error,
+                    },
+                },
+                Err(failure) => failure,
             };
-            let Some(wait) = self.retry_wait(request, &error, attempt, &mut jitter) else {
-                return Err(error);
+            let Some(wait) = self.retry_wait(request, failure.retry, attempt, &mut jitter) else {
+                return Err(failure.error);
             };
+            let error = failure.error;
             tracing::warn!(
                 connection = %self.connection,
                 method = %request.method,
                 path = request.url.path(),
                 attempt,
-                wait_ms = wait.as_millis() as u64,
+                wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
                 "retrying after: {error}"
             );
-            if let (ServiceError::RateLimited { .. }, Some(notices)) = (&error, &self.notices) {
+            if let (Retry::RateLimited(_), Some(notices)) = (failure.retry, &self.notices) {
                 let _ = notices.send(format!(
                     "{}: rate limited, retrying in {} s",
                     self.connection,
@@ -273,44 +390,44 @@ impl HttpClient {
                 ));
             }
             tokio::time::sleep(wait).await;
-            attempt += 1;
+            attempt = attempt.saturating_add(1);
         }
     }
 
     fn retry_wait(
         &self,
         request: &Request,
-        error: &ServiceError,
+        retry: Retry,
         attempt: u32,
         jitter: &mut Jitter,
     ) -> Option<Duration> {
         if !request.idempotent || attempt >= self.retry.max_attempts {
             return None;
         }
-        let mut backoff = || {
-            let exponential = self
+        let backoff = |jitter: &mut Jitter| {
+            let doubling = 1u32
+                .checked_shl(attempt.saturating_sub(1).min(16))
+                .unwrap_or(1);
+            let capped = self
                 .retry
                 .base_delay
-                .saturating_mul(1 << (attempt - 1).min(16));
-            let capped = exponential.min(self.retry.max_delay);
-            capped / 2 + jitter.up_to(capped / 2)
+                .saturating_mul(doubling)
+                .min(self.retry.max_delay);
+            let half = capped.checked_div(2).unwrap_or_default();
+            half.saturating_add(jitter.up_to(half))
         };
-        match error {
-            ServiceError::RateLimited { retry_after, .. } => {
-                Some(retry_after.map_or_else(backoff, |d| d.min(self.retry.max_delay)))
+        match retry {
+            Retry::Never => None,
+            Retry::Connect if attempt >= CONNECT_ATTEMPTS => None,
+            Retry::Timeout if attempt >= TIMEOUT_ATTEMPTS => None,
+            Retry::RateLimited(Some(wait)) => Some(wait.min(self.retry.max_delay)),
+            Retry::RateLimited(None) | Retry::Backoff | Retry::Connect | Retry::Timeout => {
+                Some(backoff(jitter))
             }
-            ServiceError::Status(status) if status.status >= 500 => Some(backoff()),
-            ServiceError::Transport { message, .. }
-                if message == CONNECT_FAILED && attempt >= CONNECT_ATTEMPTS =>
-            {
-                None
-            }
-            ServiceError::Transport { .. } | ServiceError::Decode { .. } => Some(backoff()),
-            _ => None,
         }
     }
 
-    async fn send_once(&self, request: &Request) -> Result<Response, ServiceError> {
+    async fn send_once(&self, request: &Request) -> Result<Response, Failure> {
         let started = Instant::now();
         let url_for_messages = without_query(&request.url);
         let mut builder = self
@@ -319,11 +436,12 @@ impl HttpClient {
             .header(ACCEPT, request.accept);
         if let Some(authorization) = &request.authorization {
             let mut value = reqwest::header::HeaderValue::from_str(authorization.expose())
-                .map_err(|_| {
-                    ServiceError::Invalid(
+                .map_err(|_| Failure {
+                    error: ServiceError::Invalid(
                         "the credentials contain characters that cannot be sent in a header"
                             .to_owned(),
-                    )
+                    ),
+                    retry: Retry::Never,
                 })?;
             value.set_sensitive(true);
             builder = builder.header(AUTHORIZATION, value);
@@ -352,22 +470,31 @@ impl HttpClient {
                     .body(encoder.finish())
             }
         };
-        let transport = |e: reqwest::Error| ServiceError::Transport {
-            url: url_for_messages.clone(),
-            message: describe_transport_error(&e),
+        let transport = |e: reqwest::Error| {
+            let (message, retry) = self.describe_transport_error(&e);
+            Failure {
+                error: ServiceError::Transport {
+                    url: url_for_messages.clone(),
+                    message,
+                },
+                retry,
+            }
         };
         let mut response = builder.send().await.map_err(transport)?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(transport)? {
-            if body.len() + chunk.len() > MAX_BODY_BYTES {
-                return Err(ServiceError::Decode {
-                    url: url_for_messages,
-                    message: format!(
-                        "the response is larger than {} MiB",
-                        MAX_BODY_BYTES / 1024 / 1024
-                    ),
+            if body.len().saturating_add(chunk.len()) > MAX_BODY_BYTES {
+                return Err(Failure {
+                    error: ServiceError::Decode {
+                        url: url_for_messages,
+                        message: format!(
+                            "the response is larger than {} MiB",
+                            MAX_BODY_BYTES / 1024 / 1024
+                        ),
+                    },
+                    retry: Retry::Never,
                 });
             }
             body.extend_from_slice(&chunk);
@@ -377,7 +504,7 @@ impl HttpClient {
             method = %request.method,
             path = request.url.path(),
             status,
-            elapsed_ms = started.elapsed().as_millis() as u64,
+            elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
             "request"
         );
         if (200..300).contains(&status) {
@@ -393,19 +520,122 @@ impl HttpClient {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
-        Err(ServiceError::from_response(status, retry_after, &body))
+        let retry = match status {
+            429 => Retry::RateLimited(retry_after),
+            408 | 500..=599 => Retry::Backoff,
+            _ => Retry::Never,
+        };
+        Err(Failure {
+            error: ServiceError::from_response(status, retry_after, &body),
+            retry,
+        })
+    }
+
+    /// What went wrong on the way, in words, and whether trying again can help.
+    fn describe_transport_error(&self, error: &reqwest::Error) -> (String, Retry) {
+        if let Some(problem) = certificate_problem(error) {
+            (
+                format!(
+                    "the server's TLS certificate was refused ({problem}); roster trusts only \
+                     certificates from the public certificate authorities"
+                ),
+                Retry::Never,
+            )
+        } else if error.is_timeout() {
+            (
+                format!(
+                    "the server stopped answering (nothing for {}, or no complete answer within {})",
+                    seconds(self.timeouts.read),
+                    seconds(self.timeouts.attempt)
+                ),
+                Retry::Timeout,
+            )
+        } else if error.is_connect() {
+            (CONNECT_FAILED.to_owned(), Retry::Connect)
+        } else if error.is_body() || error.is_decode() {
+            (
+                "the connection broke while reading the response".to_owned(),
+                Retry::Backoff,
+            )
+        } else {
+            (
+                "the connection failed before a response arrived".to_owned(),
+                Retry::Backoff,
+            )
+        }
     }
 }
 
-fn describe_transport_error(error: &reqwest::Error) -> String {
-    if error.is_timeout() {
-        "the request timed out".to_owned()
-    } else if error.is_connect() {
-        CONNECT_FAILED.to_owned()
-    } else if error.is_body() || error.is_decode() {
-        "the connection broke while reading the response".to_owned()
+fn build_reqwest(timeouts: &Timeouts) -> Result<reqwest::Client, ServiceError> {
+    reqwest::Client::builder()
+        .connect_timeout(timeouts.connect)
+        .read_timeout(timeouts.read)
+        .timeout(timeouts.attempt)
+        .user_agent(concat!("roster/", env!("CARGO_PKG_VERSION")))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| ServiceError::Transport {
+            url: String::new(),
+            message: format!("cannot build the HTTP client: {e}"),
+        })
+}
+
+/// The TLS library's words when a certificate was refused, found anywhere in the error's chain.
+fn certificate_problem(error: &reqwest::Error) -> Option<String> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = source {
+        let text = current.to_string();
+        if text.to_ascii_lowercase().contains("certificate") {
+            return Some(crate::text::sanitize(&text));
+        }
+        source = current.source();
+    }
+    None
+}
+
+/// True when the body ends in the middle of its JSON: the answer was cut, and asking again may
+/// bring it whole. A complete body (even one of the wrong shape) is not asked for again.
+fn looks_cut_short(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde::de::IgnoredAny>(body).is_err_and(|e| e.is_eof())
+}
+
+/// True when the request would carry an empty secret: an `Authorization` header without a
+/// credential, basic credentials with an empty name or password, or an empty secret form value.
+fn sends_empty_credential(request: &Request) -> bool {
+    let empty_header = request
+        .authorization
+        .as_ref()
+        .is_some_and(|value| credential_is_empty(value.expose()));
+    let empty_form_value = matches!(&request.body, Some(Body::Form(pairs))
+        if pairs.iter().any(|(_, value)| matches!(value, FormValue::Secret(secret) if secret.expose().trim().is_empty())));
+    empty_header || empty_form_value
+}
+
+fn credential_is_empty(header: &str) -> bool {
+    let (scheme, credential) = header.trim().split_once(' ').unwrap_or((header, ""));
+    let credential = credential.trim();
+    if credential.is_empty() {
+        return true;
+    }
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return false;
+    }
+    base64::engine::general_purpose::STANDARD
+        .decode(credential)
+        .ok()
+        .and_then(|pair| String::from_utf8(pair).ok())
+        .is_some_and(|pair| match pair.split_once(':') {
+            Some((name, password)) => name.is_empty() || password.is_empty(),
+            None => true,
+        })
+}
+
+/// A duration for messages: whole seconds as `30 s`, others with one decimal.
+fn seconds(duration: Duration) -> String {
+    if duration.subsec_millis() == 0 {
+        format!("{} s", duration.as_secs())
     } else {
-        "the connection failed before a response arrived".to_owned()
+        format!("{:.1} s", duration.as_secs_f64())
     }
 }
 
@@ -465,8 +695,8 @@ impl Jitter {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
-        let millis = limit.as_millis() as u64;
-        Duration::from_millis(if millis == 0 { 0 } else { self.0 % millis })
+        let millis = u64::try_from(limit.as_millis()).unwrap_or(u64::MAX);
+        Duration::from_millis(self.0.checked_rem(millis).unwrap_or(0))
     }
 }
 
@@ -494,5 +724,36 @@ mod tests {
         assert!(ok("https://looker.example.com", false));
         assert!(!ok("http://looker.example.com", false));
         assert!(ok("http://looker.example.com", true));
+    }
+
+    #[test]
+    fn empty_credentials_are_recognised() {
+        let basic = |pair: &str| {
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(pair)
+            )
+        };
+        assert!(credential_is_empty("Bearer "));
+        assert!(credential_is_empty("Bearer"));
+        assert!(credential_is_empty("token   "));
+        assert!(credential_is_empty(&basic("app:")));
+        assert!(credential_is_empty(&basic(":secret")));
+        assert!(!credential_is_empty("Bearer abc"));
+        assert!(!credential_is_empty(&basic("app:secret")));
+    }
+
+    #[test]
+    fn only_bodies_that_end_mid_json_count_as_cut_short() {
+        assert!(looks_cut_short(br#"{"id": "tru"#));
+        assert!(looks_cut_short(b""));
+        assert!(!looks_cut_short(br#"{"not": "an array"}"#));
+        assert!(!looks_cut_short(b"<html>oops</html>"));
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(seconds(Duration::from_secs(30)), "30 s");
+        assert_eq!(seconds(Duration::from_millis(1500)), "1.5 s");
     }
 }

@@ -8,10 +8,14 @@ pub mod crowd;
 pub mod error;
 pub mod http;
 pub mod looker;
+pub mod numbers;
+pub mod paging;
 pub mod plan;
 pub mod probe;
 pub mod scim;
 pub mod target;
+
+use std::time::Duration;
 
 use crate::config::Connection;
 use crate::domain::{Edit, ServiceKind, UserRecord, UserSummary};
@@ -28,6 +32,9 @@ pub struct OpenOptions {
     pub insecure: bool,
     /// Where waits for rate limits are announced (the browser shows them).
     pub notices: Option<http::Notices>,
+    /// The overall deadline of each operation (a listing, a read, a write with its retries), the
+    /// global `--timeout`; it overrides the connection's own `timeout`.
+    pub timeout: Option<Duration>,
 }
 
 /// What a listing asks for.
@@ -44,8 +51,12 @@ pub struct ListQuery {
 pub struct UsersPage {
     /// The users of this page, in service order.
     pub users: Vec<UserSummary>,
-    /// The total the service announced, when it announces one.
+    /// The total the service announced, when it announces a believable one. When the listing
+    /// ends and the total proved wrong, one last page without users carries the number actually
+    /// listed, so "N of M" never shows a total the service lied about.
     pub total: Option<usize>,
+    /// Users of this page that an earlier page had listed already; they were removed.
+    pub duplicates_removed: usize,
 }
 
 /// The kinds of edit a service offers, so editors show only what works.
@@ -141,11 +152,27 @@ macro_rules! dispatch {
     };
 }
 
+/// Runs one operation of the service within the connection's overall deadline.
+macro_rules! within_deadline {
+    ($self:expr, $client:ident => $call:expr) => {
+        dispatch!($self, $client => $client.http().within_deadline($call).await)
+    };
+}
+
 impl AnyDirectory {
     /// Opens a connection: checks the transport and builds the client (no request is sent yet).
+    ///
+    /// The overall deadline of each operation is `--timeout`, else the connection's `timeout`,
+    /// else [`http::Timeouts::default`].
     pub fn open(connection: &Connection, options: OpenOptions) -> Result<Self, ServiceError> {
         http::check_transport(&connection.url, options.insecure).map_err(ServiceError::Invalid)?;
+        let mut timeouts = http::Timeouts::default();
+        if let Some(overall) = options.timeout.or(connection.timeout) {
+            timeouts.overall = overall;
+        }
         let http = HttpClient::new(&connection.name, options.read_only || connection.read_only)?
+            .with_timeouts(timeouts)?
+            .for_server(&connection.url)
             .with_notices(options.notices);
         Ok(match connection.kind {
             ServiceKind::Crowd => Self::Crowd(crowd::Client::new(http, connection)?),
@@ -161,7 +188,7 @@ impl AnyDirectory {
 
     /// True when the connection refuses every write (per connection or `--read-only`).
     pub fn refuses_writes(&self) -> bool {
-        dispatch!(self, c => c.refuses_writes())
+        dispatch!(self, c => c.http().is_read_only())
     }
 
     /// See [`Directory::capabilities`].
@@ -175,7 +202,7 @@ impl AnyDirectory {
         query: &ListQuery,
         on_page: &mut (dyn FnMut(UsersPage) + Send),
     ) -> Result<(), ServiceError> {
-        dispatch!(self, c => c.list_users(query, on_page).await)
+        within_deadline!(self, c => c.list_users(query, on_page))
     }
 
     /// Lists users into one vector.
@@ -188,12 +215,12 @@ impl AnyDirectory {
 
     /// See [`Directory::find_user`].
     pub async fn find_user(&self, key: &str) -> Result<UserRecord, ServiceError> {
-        dispatch!(self, c => c.find_user(key).await)
+        within_deadline!(self, c => c.find_user(key))
     }
 
     /// See [`Directory::read_user`].
     pub async fn read_user(&self, id: &str) -> Result<UserRecord, ServiceError> {
-        dispatch!(self, c => c.read_user(id).await)
+        within_deadline!(self, c => c.read_user(id))
     }
 
     /// See [`Directory::plan`]. Changes of secret fields come back masked, whatever the service.
@@ -202,14 +229,14 @@ impl AnyDirectory {
         record: Option<&UserRecord>,
         edit: &Edit,
     ) -> Result<WritePlan, ServiceError> {
-        let mut plan = dispatch!(self, c => c.plan(record, edit).await)?;
+        let mut plan = within_deadline!(self, c => c.plan(record, edit))?;
         plan.mask_secret_changes();
         Ok(plan)
     }
 
     /// See [`Directory::send`]. Only the write engine (`crate::write`) calls this.
     pub async fn send(&self, request: &PlannedRequest) -> Result<Sent, ServiceError> {
-        dispatch!(self, c => Directory::send(c, request).await)
+        within_deadline!(self, c => Directory::send(c, request))
     }
 
     /// See [`Directory::created_candidates`].
@@ -217,7 +244,7 @@ impl AnyDirectory {
         &self,
         request: &PlannedRequest,
     ) -> Result<Vec<String>, ServiceError> {
-        dispatch!(self, c => c.created_candidates(request).await)
+        within_deadline!(self, c => c.created_candidates(request))
     }
 
     /// See [`Directory::observe`].

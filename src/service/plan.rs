@@ -148,11 +148,11 @@ impl PlannedRequest {
 }
 
 /// The id of the user a create request made, from its answer's body (`id`, a string or a
-/// number); an answer without one is undecodable, so the engine looks the user up instead.
+/// number), exactly as the service wrote it (ids are sanitised where they are shown, never where
+/// they are used); an answer without one is undecodable, so the engine looks the user up instead.
 pub fn created_id(body: Option<&Value>, request: &PlannedRequest) -> Result<String, ServiceError> {
     body.and_then(|b| b.get("id"))
         .and_then(json_text)
-        .map(|id| crate::text::sanitize(&id))
         .ok_or_else(|| ServiceError::Decode {
             url: super::http::without_query(&request.url),
             message: "the created user has no id".to_owned(),

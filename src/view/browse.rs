@@ -1,4 +1,5 @@
-//! The connections pane and the users table. Only the rows that fit are built.
+//! The browse screen: the connections pane and the users table. Only the rows that fit are
+//! built. Reads the state only.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -6,11 +7,12 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
 
+use super::widgets::highlighted;
 use super::{Theme, clean};
+use crate::app::browse::SortColumn;
 use crate::app::filter::Filter;
 use crate::app::layout::{TABLE_CHROME, rows_in};
 use crate::app::state::{ConnStatus, ConnectionState, Focus, State, columns};
-use crate::app::update::connection_window;
 
 /// Below this width the users table leaves out the email column.
 const NARROW_TABLE: u16 = 70;
@@ -23,7 +25,7 @@ pub fn draw_connections(frame: &mut Frame<'_>, area: Rect, state: &State, theme:
         .border_style(theme.border(focused));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let first = connection_window(state);
+    let first = state.connection_window();
     let lines: Vec<Line<'_>> = state
         .connections
         .iter()
@@ -104,9 +106,10 @@ pub fn draw_users(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Them
         Span::raw(" "),
     ];
     if list.filtering || !list.filter.is_empty() {
-        title.push(Span::styled(
-            format!("/{}{} ", list.filter, if list.filtering { "▏" } else { "" }),
-            theme.highlight,
+        title.push(super::widgets::filter_title(
+            &list.filter,
+            list.filtering,
+            theme,
         ));
     }
     let block = Block::bordered()
@@ -151,26 +154,40 @@ pub fn draw_users(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Them
         })
         .collect();
     let empty = rows.is_empty();
-    let (widths, header) = if with_email {
+    let (widths, shown) = if with_email {
         (
             vec![
                 Constraint::Fill(3),
                 Constraint::Fill(2),
                 Constraint::Fill(3),
-                Constraint::Length(6),
+                Constraint::Length(8),
             ],
-            vec!["username", "name", "email", "active"],
+            &SortColumn::ALL[..],
         )
     } else {
         (
             vec![
                 Constraint::Fill(3),
                 Constraint::Fill(2),
-                Constraint::Length(6),
+                Constraint::Length(8),
             ],
-            vec!["username", "name", "active"],
+            &[SortColumn::Username, SortColumn::Name, SortColumn::Active][..],
         )
     };
+    // The sorted column says so, with its direction.
+    let header: Vec<String> = shown
+        .iter()
+        .map(|column| match list.sort {
+            Some(sort) if sort.column == *column => {
+                format!(
+                    "{} {}",
+                    column.label(),
+                    if sort.reverse { "▼" } else { "▲" }
+                )
+            }
+            _ => column.label().to_owned(),
+        })
+        .collect();
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.header))
         .block(block);
@@ -194,35 +211,5 @@ pub fn draw_users(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Them
                 .wrap(ratatui::widgets::Wrap { trim: true }),
             inner,
         );
-    }
-}
-
-/// A text with the characters at `marks` highlighted.
-pub fn highlighted(text: &str, marks: &[usize], theme: &Theme) -> Line<'static> {
-    if marks.is_empty() {
-        return Line::from(text.to_owned());
-    }
-    let mut spans = Vec::new();
-    let mut run = String::new();
-    let mut run_marked = false;
-    for (index, c) in text.chars().enumerate() {
-        let marked = marks.contains(&index);
-        if marked != run_marked && !run.is_empty() {
-            spans.push(span_of(std::mem::take(&mut run), run_marked, theme));
-        }
-        run_marked = marked;
-        run.push(c);
-    }
-    if !run.is_empty() {
-        spans.push(span_of(run, run_marked, theme));
-    }
-    Line::from(spans)
-}
-
-fn span_of(text: String, marked: bool, theme: &Theme) -> Span<'static> {
-    if marked {
-        Span::styled(text, theme.highlight)
-    } else {
-        Span::raw(text)
     }
 }

@@ -1,5 +1,8 @@
 //! The detail pane: every attribute of the user with its value, source, precedence chain and
-//! badges (hidden, locked, not user-editable, system), or the record's raw JSON.
+//! badges (hidden, locked, not user-editable, system), or the record's raw JSON. Its title names
+//! the user it belongs to, also while the record loads. Sources read the same for every service
+//! ("user", "group Sales (rank 2)", "default", "core" or the schema URN); timestamps show as
+//! local dates. Reads the state only.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -8,63 +11,107 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use super::{Theme, clean, clean_or_dash};
+use crate::app::filter::Filter;
 use crate::app::state::{Focus, State};
-use crate::domain::{Attribute, Candidate, UserRecord};
+use crate::domain::{Attribute, Candidate, CandidateKind, UserRecord};
 
 /// Draws the detail pane.
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: &Theme) {
     let focused = state.focus == Focus::Detail;
     let raw = state.detail.as_ref().is_some_and(|d| d.raw);
+    let who = state
+        .detail_user_label()
+        .map(|label| format!(" · {}", clean(&label)))
+        .unwrap_or_default();
+    let mut title = format!(" Detail{who} ");
+    if raw {
+        title.push_str("· raw JSON ");
+    }
+    let mut title = vec![Span::raw(title)];
+    if let Some(detail) = state
+        .shown_detail()
+        .filter(|d| d.searching || !d.search.is_empty())
+    {
+        title.push(super::widgets::filter_title(
+            &detail.search,
+            detail.searching,
+            theme,
+        ));
+    }
     let block = Block::bordered()
-        .title(if raw {
-            " Detail · raw JSON "
-        } else {
-            " Detail "
-        })
+        .title(Line::from(title))
         .border_style(theme.border(focused));
     let height = usize::from(area.height.saturating_sub(2));
-    let lines = match &state.detail {
-        Some(detail) if detail.conn == state.selected_conn => match &detail.record {
+    let lines = match state.shown_detail() {
+        Some(detail) => match &detail.record {
             Some(record) if detail.raw => raw_lines(record, detail.offset, height),
             Some(record) => {
                 let mut lines = header_lines(record, theme);
                 if detail.request.is_some() {
                     lines.push(Line::styled("refreshing…", theme.dim));
                 }
-                let (body, selected) = attribute_lines(record, detail.selected, focused, theme);
+                let look = Look {
+                    focused,
+                    zone: &state.time_zone,
+                    search: &detail.search,
+                    theme,
+                };
+                let (body, selected) = attribute_lines(record, detail.selected, &look);
                 let room = height.saturating_sub(lines.len()).max(1);
                 let start = selected.end.saturating_sub(room).min(selected.start);
                 lines.extend(body.into_iter().skip(start));
                 lines
             }
-            None => match &detail.error {
-                Some(error) => vec![Line::styled(
-                    format!("cannot read the user: {}", clean(error)),
-                    theme.error,
-                )],
-                None => vec![Line::styled("loading…", theme.dim)],
-            },
+            None => {
+                let mut lines = summary_lines(state, theme);
+                lines.push(match &detail.error {
+                    Some(error) => Line::styled(
+                        format!("cannot read the user: {}", clean(error)),
+                        theme.error,
+                    ),
+                    None => Line::styled("loading…", theme.dim),
+                });
+                lines
+            }
         },
-        _ => summary_lines(state, theme),
+        None => summary_lines(state, theme),
     };
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
+/// How attributes are drawn: focus, time zone, the search to mark, the theme.
+struct Look<'a> {
+    focused: bool,
+    zone: &'a jiff::tz::TimeZone,
+    search: &'a str,
+    theme: &'a Theme,
+}
+
+/// The row of the user the detail is about (the selected row when there is no detail yet).
 fn summary_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
-    match state.selected_user() {
-        Some(user) => vec![
-            Line::styled(clean_or_dash(user.username.as_deref()), theme.header),
-            Line::from(clean_or_dash(user.display_name.as_deref())),
-            Line::from(clean_or_dash(user.email.as_deref())),
-            Line::default(),
-            Line::styled(
-                format!(
-                    "{} to open",
-                    state.keys.keys_of(crate::app::keymap::Action::Open)
-                ),
-                theme.dim,
-            ),
-        ],
+    let row = match state.shown_detail() {
+        Some(_) => state.detail_row(),
+        None => state.selected_user(),
+    };
+    match row {
+        Some(user) => {
+            let mut lines = vec![
+                Line::styled(clean_or_dash(user.username.as_deref()), theme.header),
+                Line::from(clean_or_dash(user.display_name.as_deref())),
+                Line::from(clean_or_dash(user.email.as_deref())),
+                Line::default(),
+            ];
+            if state.shown_detail().is_none() {
+                lines.push(Line::styled(
+                    format!(
+                        "{} to open",
+                        state.keys.keys_of(crate::app::keymap::Action::Open)
+                    ),
+                    theme.dim,
+                ));
+            }
+            lines
+        }
         None => vec![Line::styled("no user selected", theme.dim)],
     }
 }
@@ -97,14 +144,17 @@ fn header_lines(record: &UserRecord, theme: &Theme) -> Vec<Line<'static>> {
 fn attribute_lines(
     record: &UserRecord,
     selected: usize,
-    focused: bool,
-    theme: &Theme,
+    look: &Look<'_>,
 ) -> (Vec<Line<'static>>, std::ops::Range<usize>) {
     let mut lines = Vec::new();
     let mut range = 0..0;
+    let mut search = (!look.search.is_empty()).then(|| Filter::new(look.search));
     for (index, attribute) in record.attributes.iter().enumerate() {
         let start = lines.len();
-        attribute_block(attribute, index == selected, focused, theme, &mut lines);
+        let found = search
+            .as_mut()
+            .is_some_and(|f| f.matches(crate::app::detail::searched_text(attribute)));
+        attribute_block(attribute, index == selected, found, look, &mut lines);
         if index == selected {
             range = start..lines.len();
         }
@@ -115,12 +165,13 @@ fn attribute_lines(
 fn attribute_block(
     attribute: &Attribute,
     selected: bool,
-    focused: bool,
-    theme: &Theme,
+    found: bool,
+    look: &Look<'_>,
     lines: &mut Vec<Line<'static>>,
 ) {
-    let mut name_style = theme.header;
-    if selected && focused {
+    let theme = look.theme;
+    let mut name_style = if found { theme.highlight } else { theme.header };
+    if selected && look.focused {
         name_style = name_style.add_modifier(Modifier::REVERSED);
     }
     let mut first = vec![
@@ -145,17 +196,18 @@ fn attribute_block(
     } else if attribute.hidden {
         first.push(Span::styled("••••", theme.warn));
     } else {
-        first.push(Span::raw(
-            attribute
-                .values
-                .iter()
-                .map(|v| clean(v))
-                .collect::<Vec<_>>()
-                .join(", "),
-        ));
+        first.push(Span::raw(values_text(
+            attribute,
+            &attribute.values,
+            look.zone,
+        )));
     }
+    let kind = attribute.candidates.first().map(|c| c.kind);
     first.push(Span::styled(
-        format!("  ← {}", source_text(&attribute.source, attribute.rank)),
+        format!(
+            "  ← {}",
+            source_words(&attribute.source, kind, attribute.rank)
+        ),
         theme.dim,
     ));
     lines.push(Line::from(first));
@@ -183,30 +235,69 @@ fn attribute_block(
     }
     if attribute.candidates.len() > 1 {
         for (rank, candidate) in attribute.candidates.iter().enumerate() {
-            lines.push(candidate_line(rank + 1, candidate, attribute.hidden, theme));
+            lines.push(candidate_line(rank + 1, attribute, candidate, look));
         }
+    }
+}
+
+/// Values for one line; a timestamp attribute's values read as local dates.
+fn values_text(attribute: &Attribute, values: &[String], zone: &jiff::tz::TimeZone) -> String {
+    let timestamps = attribute.meta.system
+        || attribute.name.starts_with("meta.")
+        || attribute.meta.value_type.as_deref() == Some("datetime");
+    values
+        .iter()
+        .map(|v| {
+            timestamps
+                .then(|| crate::time::local_text(v, zone))
+                .flatten()
+                .unwrap_or_else(|| clean(v))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A source in the browser's one wording for every service: "user", "group Sales (rank 2)",
+/// "default", the SCIM schema URN or "core", anything else lower-cased.
+pub fn source_words(source: &str, kind: Option<CandidateKind>, rank: Option<i64>) -> String {
+    let source = clean(source);
+    let ranked = |text: String| match rank {
+        Some(rank) => format!("{text} (rank {rank})"),
+        None => text,
+    };
+    if source.starts_with("urn:") || source == "core" {
+        return source;
+    }
+    let lower = source.to_lowercase();
+    match kind {
+        Some(CandidateKind::Group) => {
+            let name = source
+                .split_once(':')
+                .filter(|(head, _)| head.trim().eq_ignore_ascii_case("group"))
+                .map_or(source.as_str(), |(_, name)| name.trim());
+            ranked(format!("group {name}"))
+        }
+        Some(CandidateKind::Default) => "default".to_owned(),
+        _ if lower == "no value" => "no value".to_owned(),
+        _ => ranked(lower),
     }
 }
 
 fn candidate_line(
     position: usize,
+    attribute: &Attribute,
     candidate: &Candidate,
-    hidden: bool,
-    theme: &Theme,
+    look: &Look<'_>,
 ) -> Line<'static> {
-    let value = if hidden {
+    let theme = look.theme;
+    let value = if attribute.hidden {
         "••••".to_owned()
     } else if candidate.values.is_empty() {
         "(empty)".to_owned()
     } else {
-        candidate
-            .values
-            .iter()
-            .map(|v| clean(v))
-            .collect::<Vec<_>>()
-            .join(", ")
+        values_text(attribute, &candidate.values, look.zone)
     };
-    let source = source_text(&candidate.source, candidate.rank);
+    let source = source_words(&candidate.source, Some(candidate.kind), candidate.rank);
     if candidate.effective {
         Line::from(vec![
             Span::styled("    ✓ ".to_owned(), theme.good),
@@ -217,10 +308,6 @@ fn candidate_line(
     } else {
         Line::styled(format!("    {position}. {source}: {value}"), theme.dim)
     }
-}
-
-fn source_text(source: &str, rank: Option<i64>) -> String {
-    clean(&crate::domain::attribute::describe_source(source, rank))
 }
 
 fn raw_lines(record: &UserRecord, offset: usize, height: usize) -> Vec<Line<'static>> {

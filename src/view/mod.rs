@@ -1,20 +1,27 @@
 //! Drawing the browser: reads the state and draws it, sends nothing, changes nothing.
 //!
-//! One module per screen or dialog. Every string that came from a service passes through
+//! One module per screen or dialog, as in `app`; shared helpers in `widgets`. It reads `app`'s
+//! state and geometry (`app::layout`) and never the update function. Every string that came from a service passes through
 //! [`clean`] (`text::sanitize`) before it is drawn. Lists build only the rows that fit.
 
+pub mod audit;
 pub mod browse;
 pub mod detail;
-pub mod dialogs;
-pub mod screens;
+pub mod editor;
+pub mod header;
+pub mod help;
+pub mod person;
+pub mod preview;
 pub mod status;
 pub mod theme;
+pub mod widgets;
+pub mod width;
+pub mod yank;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use crate::app::state::{Dialog, Screen, State};
-use crate::app::update::browse_areas;
 pub use theme::Theme;
 
 /// Draws the whole browser with the default theme.
@@ -24,23 +31,25 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
 
 /// Draws the whole browser.
 pub fn draw_with(frame: &mut Frame<'_>, state: &State, theme: &Theme) {
-    let areas = browse_areas(state);
+    let areas = state.browse_areas();
+    header::draw(frame, areas.header, state, theme);
     match &state.screen {
         Screen::Browse => {
             browse::draw_connections(frame, areas.connections, state, theme);
             browse::draw_users(frame, areas.users, state, theme);
             detail::draw(frame, areas.detail, state, theme);
         }
-        Screen::Audit(audit) => screens::draw_audit(frame, areas.main, state, audit, theme),
-        Screen::Person(person) => screens::draw_person(frame, areas.main, state, person, theme),
+        Screen::Audit(audit) => audit::draw(frame, areas.main, state, audit, theme),
+        Screen::Person(person) => person::draw(frame, areas.main, state, person, theme),
     }
     let whole = frame.area();
     match &state.dialog {
-        Some(Dialog::Help) => dialogs::draw_help(frame, whole, state, theme),
-        Some(Dialog::Editor(editor)) => dialogs::draw_editor(frame, whole, state, editor, theme),
+        Some(Dialog::Help) => help::draw(frame, whole, state, theme),
+        Some(Dialog::Editor(editor)) => editor::draw(frame, whole, state, editor, theme),
         Some(Dialog::Preview(preview)) => {
-            dialogs::draw_preview(frame, whole, state, preview, theme);
+            preview::draw(frame, whole, state, preview, theme);
         }
+        Some(Dialog::Yank(menu)) => yank::draw(frame, whole, menu, theme),
         Some(Dialog::Command(_)) | None => {}
     }
     status::draw_status(frame, areas.status, state, theme);

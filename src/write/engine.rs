@@ -348,7 +348,9 @@ impl WriteEngine {
                     }
                 }
             };
-            let entry = self.begin(prepared, Some(&current), &item.edit, &plan)?;
+            let entry = self
+                .begin(prepared, Some(&current), &item.edit, &plan)
+                .await?;
             let run = self
                 .send_item(entry, &plan, Some(&current.id), Vec::new(), interrupt)
                 .await;
@@ -387,7 +389,7 @@ impl WriteEngine {
         if let Some(create) = item.plan.requests.iter().find(|r| r.creates_user) {
             existing = self.directory.created_candidates(create).await?;
         }
-        let entry = self.begin(prepared, None, &item.edit, &item.plan)?;
+        let entry = self.begin(prepared, None, &item.edit, &item.plan).await?;
         let run = self
             .send_item(entry, &item.plan, None, existing, interrupt)
             .await;
@@ -428,7 +430,7 @@ impl WriteEngine {
     }
 
     /// Journals the write as pending (flushed) before anything is sent.
-    fn begin(
+    async fn begin(
         &self,
         prepared: &Prepared,
         record: Option<&UserRecord>,
@@ -467,7 +469,7 @@ impl WriteEngine {
             completed: None,
             undo: UndoRecipe::for_edit(record, edit),
         };
-        Ok(self.journal.begin(entry)?)
+        Ok(self.journal.begin_shared(entry).await?)
     }
 
     /// Sends the requests of one journaled plan and completes its entry.
@@ -549,7 +551,7 @@ impl WriteEngine {
             }
         }
         entry.completed = Some(crate::time::now_rfc3339());
-        if let Err(error) = self.journal.complete(&entry) {
+        if let Err(error) = self.journal.complete_shared(&entry).await {
             notes.push(format!(
                 "the outcome could not be journaled ({error}); entry {} stays pending",
                 entry.id

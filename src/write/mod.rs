@@ -8,6 +8,7 @@
 //! by reading → read after the write and verify every field → complete the journal entry with a
 //! truthful outcome. The front ends differ only in how they confirm.
 
+pub mod batch;
 mod engine;
 mod interrupt;
 mod lock;

@@ -92,9 +92,17 @@ impl WriteEngine {
                 return Err(refuse("nothing of it was applied".to_owned()));
             }
             Outcome::Written | Outcome::Partial => entry.landed_fields(),
-            Outcome::Pending | Outcome::Unknown => {
-                self.resolve_by_reading(entry, &record).map_err(refuse)?
-            }
+            Outcome::Pending | Outcome::Unknown => match self.resolve_by_reading(entry, &record) {
+                Resolution::Landed(fields) => fields,
+                Resolution::NotLanded => {
+                    return Err(refuse("reading the user shows it did not land".to_owned()));
+                }
+                Resolution::Unclear(why) => {
+                    return Err(refuse(format!(
+                        "reading the user cannot tell whether it landed ({why})"
+                    )));
+                }
+            },
         };
         let edits = entry.undo.edits_for(&landed).map_err(refuse)?;
         if edits.is_empty() {
@@ -129,18 +137,18 @@ impl WriteEngine {
                 entry: entry.id,
                 changes,
             }),
-            batch: entry.batch.clone(),
+            batch: None,
         };
         Ok(prepared)
     }
 
-    /// For an entry whose outcome is not known: reads the user to learn whether it landed, and
-    /// journals what was learned. Returns the fields that landed.
-    fn resolve_by_reading(
+    /// For an entry whose outcome is not known (pending, unknown): learns from `record` (the user
+    /// read now) whether it landed, and journals what was learned.
+    pub(super) fn resolve_by_reading(
         &self,
         entry: &JournalEntry,
         record: &crate::domain::UserRecord,
-    ) -> Result<Vec<String>, String> {
+    ) -> Resolution {
         let plan = WritePlan {
             summary: entry.summary.clone(),
             changes: entry.changes.clone(),
@@ -148,17 +156,11 @@ impl WriteEngine {
             auth_scheme: "",
         };
         let fields: Vec<String> = entry.changes.iter().map(|c| c.field.clone()).collect();
-        let (outcome, result) = match verify::evidence(self.directory(), record, &plan, &fields) {
-            Evidence::Landed => (Outcome::Written, Ok(fields)),
-            Evidence::NotApplied => (
-                Outcome::NotApplied,
-                Err("reading the user shows it did not land".to_owned()),
-            ),
-            Evidence::Unclear(why) => {
-                return Err(format!(
-                    "reading the user cannot tell whether it landed ({why})"
-                ));
-            }
+        let (outcome, resolution) = match verify::evidence(self.directory(), record, &plan, &fields)
+        {
+            Evidence::Landed => (Outcome::Written, Resolution::Landed(fields)),
+            Evidence::NotApplied => (Outcome::NotApplied, Resolution::NotLanded),
+            Evidence::Unclear(why) => return Resolution::Unclear(why),
         };
         let mut resolved = entry.clone();
         resolved.outcome = outcome;
@@ -173,8 +175,19 @@ impl WriteEngine {
                 entry.id
             );
         }
-        result
+        resolution
     }
+}
+
+/// What reading a user taught about a write whose outcome was not known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Resolution {
+    /// It landed: these fields hold what it wrote.
+    Landed(Vec<String>),
+    /// It did not land: the fields still hold their old values.
+    NotLanded,
+    /// The user cannot tell, and why.
+    Unclear(String),
 }
 
 #[cfg(test)]

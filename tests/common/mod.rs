@@ -151,9 +151,20 @@ impl CliEnv {
 
     /// Runs `roster --config FILE args...` with the state dir inside this directory.
     pub async fn run(&self, args: &[&str]) -> Output {
+        self.run_within(Duration::from_secs(60), args).await
+    }
+
+    /// [`CliEnv::run`] for a long job (a batch of thousands of users), bounded by `limit`.
+    pub async fn run_within(&self, limit: Duration, args: &[&str]) -> Output {
         let mut full = vec!["--config", self.config.to_str().unwrap()];
         full.extend_from_slice(args);
-        self.run_plain(&full, &[]).await
+        let state = self.dir.path().join("state");
+        run_roster_bounded(
+            &full,
+            &[("ROSTER_STATE_DIR", state.to_str().unwrap())],
+            limit,
+        )
+        .await
     }
 
     /// Runs `roster args...` (no `--config` added) with extra environment variables.
@@ -162,6 +173,23 @@ impl CliEnv {
         let mut all_env = vec![("ROSTER_STATE_DIR", state.to_str().unwrap())];
         all_env.extend_from_slice(env);
         run_roster_with_env(args, &all_env).await
+    }
+
+    /// Starts `roster --config FILE args...` in the background (output discarded), for tests
+    /// that kill it midway; the child dies with its handle.
+    pub fn spawn(&self, args: &[&str]) -> tokio::process::Child {
+        tokio::process::Command::new(roster_bin())
+            .arg("--config")
+            .arg(&self.config)
+            .args(args)
+            .env("ROSTER_STATE_DIR", self.dir.path().join("state"))
+            .env_remove("ROSTER_CONFIG")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap()
     }
 
     /// Everything roster wrote to its state dir (log and journal), for leak checks.
@@ -183,6 +211,11 @@ pub fn roster_bin() -> &'static str {
 
 /// Runs `roster` with `args` and extra environment variables, stdin closed (not a terminal).
 pub async fn run_roster_with_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    run_roster_bounded(args, env, Duration::from_secs(60)).await
+}
+
+/// [`run_roster_with_env`], bounded by `limit` instead of a minute.
+pub async fn run_roster_bounded(args: &[&str], env: &[(&str, &str)], limit: Duration) -> Output {
     let mut command = tokio::process::Command::new(roster_bin());
     command
         .args(args)
@@ -192,9 +225,9 @@ pub async fn run_roster_with_env(args: &[&str], env: &[(&str, &str)]) -> Output 
     for (key, value) in env {
         command.env(key, value);
     }
-    tokio::time::timeout(Duration::from_secs(60), command.output())
+    tokio::time::timeout(limit, command.output())
         .await
-        .expect("roster finishes within a minute")
+        .unwrap_or_else(|_| panic!("roster finishes within {limit:?}"))
         .expect("roster runs")
 }
 
@@ -234,6 +267,24 @@ pub async fn wait_until(timeout: Duration, mut condition: impl FnMut() -> bool) 
 }
 
 /// Logs in to the simulated Looker with reqwest and returns the access token.
+/// `(source, value, rank)` of each entry of a Looker `attribute_values` answer, in order.
+pub fn lookup_chain(
+    values: &serde_json::Value,
+) -> Vec<(String, serde_json::Value, serde_json::Value)> {
+    values
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["source"].as_str().unwrap().to_owned(),
+                v["value"].clone(),
+                v["rank"].clone(),
+            )
+        })
+        .collect()
+}
+
 pub async fn raw_login(http: &reqwest::Client, sim: &RunningSimulator) -> String {
     let response = http
         .post(format!("{}/looker/api/4.0/login", sim.base_url()))
@@ -247,4 +298,22 @@ pub async fn raw_login(http: &reqwest::Client, sim: &RunningSimulator) -> String
     assert_eq!(response.status(), 200);
     let token: serde_json::Value = response.json().await.unwrap();
     token["access_token"].as_str().unwrap().to_owned()
+}
+
+/// Creates a Looker user in the simulator through its own API (as any client would) from a
+/// `User` body, and returns the new id.
+pub async fn create_looker_user(sim: &RunningSimulator, body: serde_json::Value) -> String {
+    let http = reqwest::Client::new();
+    let token = raw_login(&http, sim).await;
+    let created: serde_json::Value = http
+        .post(format!("{}/looker/api/4.0/users", sim.base_url()))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    created["id"].as_str().unwrap().to_owned()
 }

@@ -117,12 +117,109 @@ def main():
         fields = [x.field for x in getattr(e, "errors", [])]
         check("422 raises SDKError with field errors", getattr(e, "message", "") == "Validation Failed" and fields == ["value"], repr(e))
 
+    check_group_values_and_definitions(sdk, by_name)
+
     sdk.auth.logout()
     check("logout", not sdk.auth.is_authenticated)
     again = sdk.user("1")
     check("logs in again after logout", again.id == "1")
     sdk.auth.logout()
     print("all checks passed")
+
+
+def path_of(sdk, user_id, attribute_id):
+    chain = sdk.user_attribute_user_values(user_id, user_attribute_ids=models.DelimSequence([attribute_id]), all_values=True)
+    return [(v.source, v.value, v.rank) for v in chain]
+
+
+def check_group_values_and_definitions(sdk, by_name):
+    """Group values one at a time and all at once, and a definition's settings, on workload_region
+    (Engineering 2 rank 1, Support 4 rank 2, All Users 1 rank 3, default us-central1)."""
+    workload = by_name["workload_region"]
+    hidden = by_name["db_password"]
+
+    kept = sdk.update_user_attribute_group_value("4", workload.id, models.UserAttributeGroupValue(value="asia-east1"))
+    check(
+        "update_user_attribute_group_value keeps an existing rank",
+        (kept.group_id, kept.user_attribute_id, kept.rank, kept.value) == ("4", workload.id, 2, "asia-east1"),
+        repr(kept),
+    )
+    added = sdk.update_user_attribute_group_value("3", workload.id, models.UserAttributeGroupValue(value="northamerica-northeast1"))
+    check("update_user_attribute_group_value adds a new group last", added.rank == 4, repr(added))
+
+    replaced = sdk.set_user_attribute_group_values(
+        workload.id,
+        [
+            models.UserAttributeGroupValue(group_id="1", value="us-east1"),
+            models.UserAttributeGroupValue(group_id="2", value="europe-west1"),
+            models.UserAttributeGroupValue(group_id="4", value="asia-east1"),
+        ],
+    )
+    check(
+        "set_user_attribute_group_values replaces all, array order is priority",
+        [(g.group_id, g.rank, g.value) for g in replaced]
+        == [("1", 1, "us-east1"), ("2", 2, "europe-west1"), ("4", 3, "asia-east1")],
+        [(g.group_id, g.rank, g.value) for g in replaced],
+    )
+    check(
+        "a user's lookup path follows the new ranks",
+        path_of(sdk, "2", workload.id)
+        == [("Group: All Users", "us-east1", 1), ("Group: Engineering", "europe-west1", 2), ("Default", "us-central1", None)],
+        path_of(sdk, "2", workload.id),
+    )
+    ranked = sdk.set_user_attribute_group_values(
+        workload.id,
+        [
+            models.UserAttributeGroupValue(group_id="1", value="us-east1", rank=30),
+            models.UserAttributeGroupValue(group_id="2", value="europe-west1", rank=10),
+            models.UserAttributeGroupValue(group_id="4", value="asia-east1", rank=20),
+        ],
+    )
+    check(
+        "set_user_attribute_group_values with explicit ranks",
+        [(g.group_id, g.rank) for g in ranked] == [("2", 10), ("4", 20), ("1", 30)],
+        [(g.group_id, g.rank) for g in ranked],
+    )
+
+    deleted = sdk.delete_user_attribute_group_value("1", workload.id)
+    check("delete_user_attribute_group_value", deleted is None, repr(deleted))
+    listed = sdk.all_user_attribute_group_values(workload.id)
+    check("the group value is gone", [g.group_id for g in listed] == ["2", "4"], [g.group_id for g in listed])
+
+    updated = sdk.update_user_attribute(
+        workload.id,
+        models.WriteUserAttribute(name="workload_region", label="Workload Region", type="string", default_value="us-west1", user_can_edit=True),
+    )
+    check(
+        "update_user_attribute",
+        (updated.default_value, updated.user_can_edit, updated.value_is_hidden) == ("us-west1", True, False),
+        repr(updated),
+    )
+    check(
+        "a user no group reaches takes the new default",
+        path_of(sdk, "4", workload.id) == [("Default", "us-west1", None)],
+        path_of(sdk, "4", workload.id),
+    )
+
+    try:
+        sdk.update_user_attribute(
+            hidden.id,
+            models.WriteUserAttribute(name=hidden.name, label=hidden.label, type=hidden.type, value_is_hidden=False),
+        )
+        check("making a hidden attribute visible raises", False, "no error")
+    except error.SDKError as e:
+        fields = [x.field for x in getattr(e, "errors", [])]
+        check("making a hidden attribute visible is a 422 naming value_is_hidden", fields == ["value_is_hidden"], repr(e))
+    check("the attribute stays hidden", sdk.user_attribute(hidden.id).value_is_hidden is True)
+
+    try:
+        sdk.set_user_attribute_group_values(workload.id, [models.UserAttributeGroupValue(group_id="404", value="x")])
+        check("an unknown group raises", False, "no error")
+    except error.SDKError as e:
+        fields = [x.field for x in getattr(e, "errors", [])]
+        check("an unknown group is a 422 naming group_id", fields == ["group_id"], repr(e))
+    hidden_values = sdk.all_user_attribute_group_values(hidden.id)
+    check("hidden group values are never sent", all(g.value is None for g in hidden_values), repr(hidden_values))
 
 
 if __name__ == "__main__":

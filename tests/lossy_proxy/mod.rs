@@ -7,6 +7,7 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -36,8 +37,12 @@ pub struct LossyProxy {
     pub addr: SocketAddr,
     mode: Arc<Mutex<Mode>>,
     writes: Arc<AtomicUsize>,
+    applied: Applied,
     task: tokio::task::JoinHandle<()>,
 }
+
+/// Writes the upstream answered with a 2xx status, by method and target (path and query).
+type Applied = Arc<Mutex<HashMap<String, usize>>>;
 
 impl LossyProxy {
     /// Starts a proxy to `upstream` (`http://127.0.0.1:PORT`).
@@ -46,21 +51,27 @@ impl LossyProxy {
         let addr = listener.local_addr().unwrap();
         let mode = Arc::new(Mutex::new(mode));
         let writes = Arc::new(AtomicUsize::new(0));
+        let applied = Applied::default();
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
         let upstream = upstream.trim_end_matches('/').to_owned();
-        let (shared_mode, shared_writes) = (mode.clone(), writes.clone());
+        let (shared_mode, shared_writes, shared_applied) =
+            (mode.clone(), writes.clone(), applied.clone());
         let task = tokio::spawn(async move {
             loop {
                 let Ok((socket, _)) = listener.accept().await else {
                     return;
                 };
                 let (client, upstream) = (client.clone(), upstream.clone());
-                let (mode, writes) = (shared_mode.clone(), shared_writes.clone());
+                let (mode, writes, applied) = (
+                    shared_mode.clone(),
+                    shared_writes.clone(),
+                    shared_applied.clone(),
+                );
                 tokio::spawn(async move {
-                    let _ = serve(socket, &client, &upstream, &mode, &writes).await;
+                    let _ = serve(socket, &client, &upstream, &mode, &writes, &applied).await;
                 });
             }
         });
@@ -68,6 +79,7 @@ impl LossyProxy {
             addr,
             mode,
             writes,
+            applied,
             task,
         }
     }
@@ -85,6 +97,11 @@ impl LossyProxy {
     /// How many writes reached the simulator.
     pub fn writes_forwarded(&self) -> usize {
         self.writes.load(Ordering::SeqCst)
+    }
+
+    /// How many times the simulator applied (answered 2xx to) each write, by `METHOD target`.
+    pub fn applied_writes(&self) -> HashMap<String, usize> {
+        self.applied.lock().unwrap().clone()
     }
 }
 
@@ -139,6 +156,7 @@ async fn serve(
     upstream: &str,
     mode: &Mutex<Mode>,
     writes: &AtomicUsize,
+    applied: &Mutex<HashMap<String, usize>>,
 ) -> Option<()> {
     let mut reader = BufReader::new(socket);
     let incoming = read_request(&mut reader).await?;
@@ -162,6 +180,13 @@ async fn serve(
     let response = request.body(incoming.body).send().await.ok()?;
     if write {
         writes.fetch_add(1, Ordering::SeqCst);
+        if response.status().is_success() {
+            *applied
+                .lock()
+                .unwrap()
+                .entry(format!("{} {}", incoming.method, incoming.target))
+                .or_default() += 1;
+        }
     }
     let status = response.status().as_u16();
     let kept: Vec<(String, String)> = response

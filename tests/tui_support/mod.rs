@@ -3,21 +3,25 @@
 //! on the simulator's connections.
 #![allow(clippy::unwrap_used, dead_code)]
 
+pub mod fixtures;
+
 use std::io;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use futures::channel::mpsc::{UnboundedSender, unbounded};
+use futures::StreamExt;
+use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
 use ratatui::Terminal;
 use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
 use ratatui::buffer::{Buffer, Cell};
 use ratatui::layout::{Position, Size};
-use roster::app::{App, Session, run_loop};
+use roster::app::{App, Session};
 use roster::config::Config;
 use roster::service::{AnyDirectory, OpenOptions};
 use roster::simulator::RunningSimulator;
+use roster::tui::{Console, Exit, Outside, run_loop};
 use tokio::sync::watch;
 
 /// How long a wait for a drawn condition may take before the test fails.
@@ -107,12 +111,47 @@ impl Backend for SharedBackend {
     }
 }
 
+/// The loop's console in tests: scripted events, a clipboard to read, and an `$EDITOR` that
+/// returns a set text.
+pub struct TestConsole {
+    input: UnboundedReceiver<io::Result<Event>>,
+    copied: Arc<Mutex<Vec<String>>>,
+    editor_result: Arc<Mutex<Option<String>>>,
+}
+
+impl Console for TestConsole {
+    async fn next(&mut self) -> Outside {
+        match self.input.next().await {
+            Some(Ok(event)) => Outside::Event(event),
+            Some(Err(error)) => Outside::Failed(error),
+            None => Outside::Ended,
+        }
+    }
+
+    fn copy(&mut self, text: &str) -> Result<(), String> {
+        self.copied.lock().unwrap().push(text.to_owned());
+        Ok(())
+    }
+
+    fn edit(&mut self, _text: &str) -> Result<String, String> {
+        self.editor_result
+            .lock()
+            .unwrap()
+            .clone()
+            .ok_or_else(|| "no editor in this test".to_owned())
+    }
+}
+
 /// The real loop running on a shared backend with scripted input.
 pub struct Harness {
     pub backend: SharedBackend,
     input: UnboundedSender<io::Result<Event>>,
     frames: watch::Receiver<u64>,
-    task: tokio::task::JoinHandle<color_eyre::Result<()>>,
+    task: tokio::task::JoinHandle<color_eyre::Result<Exit>>,
+    /// What the loop copied to the clipboard.
+    pub copied: Arc<Mutex<Vec<String>>>,
+    /// What the test `$EDITOR` leaves in the file (None: the editor fails).
+    pub editor_result: Arc<Mutex<Option<String>>>,
 }
 
 impl Harness {
@@ -122,15 +161,24 @@ impl Harness {
         let frames = backend.frames.subscribe();
         let (input, keys) = unbounded();
         let loop_backend = backend.clone();
+        let copied = Arc::new(Mutex::new(Vec::new()));
+        let editor_result = Arc::new(Mutex::new(None));
+        let mut console = TestConsole {
+            input: keys,
+            copied: copied.clone(),
+            editor_result: editor_result.clone(),
+        };
         let task = tokio::spawn(async move {
             let mut terminal = Terminal::new(loop_backend)?;
-            run_loop(&mut terminal, keys, app).await
+            run_loop(&mut terminal, &mut console, app).await
         });
         Self {
             backend,
             input,
             frames,
             task,
+            copied,
+            editor_result,
         }
     }
 
@@ -176,7 +224,17 @@ impl Harness {
 
     /// Waits until the drawn screen satisfies `condition`; fails with the screen after [`WAIT`].
     pub async fn wait_for(&mut self, what: &str, condition: impl Fn(&str) -> bool) -> String {
-        let deadline = tokio::time::Instant::now() + WAIT;
+        self.wait_within(what, WAIT, condition).await
+    }
+
+    /// Like [`Harness::wait_for`] with another timeout (slow set-ups, such as 100,000 users).
+    pub async fn wait_within(
+        &mut self,
+        what: &str,
+        timeout: Duration,
+        condition: impl Fn(&str) -> bool,
+    ) -> String {
+        let deadline = tokio::time::Instant::now() + timeout;
         loop {
             let screen = self.screen();
             if condition(&screen) {
@@ -198,7 +256,7 @@ impl Harness {
     }
 
     /// Ends the input and waits for the loop to return.
-    pub async fn finish(self) -> color_eyre::Result<()> {
+    pub async fn finish(self) -> color_eyre::Result<Exit> {
         self.input.close_channel();
         tokio::time::timeout(WAIT, self.task)
             .await
@@ -207,7 +265,7 @@ impl Harness {
     }
 
     /// Waits for the loop to end by itself (after a quit key).
-    pub async fn ended(self) -> color_eyre::Result<()> {
+    pub async fn ended(self) -> color_eyre::Result<Exit> {
         tokio::time::timeout(WAIT, self.task)
             .await
             .expect("the loop did not end")

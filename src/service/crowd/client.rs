@@ -2,13 +2,14 @@
 //!
 //! Every call carries the application's name and password as HTTP basic credentials. Usernames
 //! travel only as query parameters (`?username=`), encoded by [`Url`]. User searches page with
-//! `start-index`/`max-results`; Crowd announces no total, so pages are read until a short one
-//! arrives, with a few pages fetched ahead concurrently (they are GETs, so a page fetched past
-//! the end costs only a wasted request). This module builds and sends requests; it decides nothing
-//! about edits.
+//! `start-index`/`max-results` under the shared [`paging`](crate::service::paging) rules; Crowd
+//! announces no total, so pages are read until a short one arrives, with a few pages fetched ahead
+//! concurrently (they are GETs, so a page fetched past the end costs only a wasted request). This
+//! module builds and sends requests; it decides nothing about edits.
+
+#![deny(clippy::arithmetic_side_effects)]
 
 use base64::Engine as _;
-use futures::StreamExt;
 use reqwest::Method;
 use serde_json::{Value, json};
 use url::Url;
@@ -18,8 +19,8 @@ use crate::config::{Connection, Credentials};
 use crate::secret::Secret;
 use crate::service::error::ServiceError;
 use crate::service::http::{HttpClient, Request, Response, endpoint};
+use crate::service::paging::{Fetched, Listing, Page};
 use crate::service::plan::PlannedRequest;
-use crate::text::sanitize;
 
 /// Users per search page: Crowd's own default for `max-results`.
 pub const PAGE_SIZE: usize = 1000;
@@ -73,9 +74,9 @@ impl Client {
         self
     }
 
-    /// True when the connection refuses every write (per connection or `--read-only`).
-    pub fn refuses_writes(&self) -> bool {
-        self.http.is_read_only()
+    /// The HTTP client of this connection.
+    pub fn http(&self) -> &HttpClient {
+        &self.http
     }
 
     /// The API root, `{url}/rest/usermanagement/1`.
@@ -171,46 +172,36 @@ impl Client {
     ///
     /// The first page is read alone so that small directories cost one request and the first
     /// rows arrive early; then `PAGE_WINDOW` pages are fetched at a time and delivered in order
-    /// until a page comes back short.
+    /// until a page comes back short, under the shared paging rules.
     pub async fn all_users(
         &self,
         restriction: Option<&str>,
         limit: Option<usize>,
-        on_page: &mut (dyn FnMut(Vec<wire::User>) + Send),
+        on_page: &mut (dyn FnMut(Page<wire::User>) + Send),
     ) -> Result<(), ServiceError> {
-        let wanted = limit.unwrap_or(usize::MAX);
-        if wanted == 0 {
-            return Ok(());
-        }
-        let size = self.page_size;
-        let first_size = size.min(wanted);
-        let first = self.search_page(restriction, 0, first_size).await?;
-        let mut delivered = first.len();
-        on_page(first);
-        if delivered < first_size || delivered >= wanted {
-            return Ok(());
-        }
-        loop {
-            let starts: Vec<usize> = (0..PAGE_WINDOW)
-                .map(|i| delivered.saturating_add(i.saturating_mul(size)))
-                .take_while(|start| *start < wanted)
-                .collect();
-            let mut pages = futures::stream::iter(starts)
-                .map(|start| {
-                    let asked = size.min(wanted - start);
-                    async move { (asked, self.search_page(restriction, start, asked).await) }
+        Listing::new(
+            &self.connection,
+            "start-index",
+            0,
+            self.page_size,
+            PAGE_WINDOW,
+        )
+        .with_limit(limit)
+        .run(
+            |start, max| async move {
+                Ok(Fetched {
+                    items: self.search_page(restriction, start, max).await?,
+                    total: None,
+                    position: None,
                 })
-                .buffered(PAGE_WINDOW);
-            while let Some((asked, page)) = pages.next().await {
-                let page = page?;
-                let len = page.len();
-                delivered += len;
+            },
+            |user: &wire::User| Some(user.name.as_str()),
+            &mut |page| {
                 on_page(page);
-                if len < asked || delivered >= wanted {
-                    return Ok(());
-                }
-            }
-        }
+                true
+            },
+        )
+        .await
     }
 
     /// `GET /user?username=U&expand=attributes`: the user and its raw JSON.
@@ -230,15 +221,12 @@ impl Client {
         Ok(list.attributes)
     }
 
-    /// `GET /user/group/direct?username=U`: the names of the user's direct groups.
+    /// `GET /user/group/direct?username=U`: the names of the user's direct groups, exactly as
+    /// Crowd sends them (printing and drawing sanitise them).
     pub async fn direct_groups(&self, username: &str) -> Result<Vec<String>, ServiceError> {
         let url = self.url(&["user", "group", "direct"], &[("username", username)]);
         let groups: wire::GroupList = self.get_json(url).await?;
-        Ok(groups
-            .groups
-            .into_iter()
-            .map(|g| sanitize(&g.name))
-            .collect())
+        Ok(groups.groups.into_iter().map(|g| g.name).collect())
     }
 
     /// The request for `PUT /user?username=U`; the body's `name` must be `username`.
@@ -305,7 +293,7 @@ impl Client {
 
 /// A CQL string literal: the text in double quotes, with `\` and `"` escaped.
 pub fn cql_quote(text: &str) -> String {
-    let mut quoted = String::with_capacity(text.len() + 2);
+    let mut quoted = String::with_capacity(text.len().saturating_add(2));
     quoted.push('"');
     for c in text.chars() {
         if matches!(c, '"' | '\\') {

@@ -54,11 +54,8 @@ impl Directory for Client {
             .map(str::trim)
             .filter(|f| !f.is_empty())
             .map(filter_restriction);
-        self.all_users(restriction.as_deref(), query.limit, &mut |users| {
-            on_page(UsersPage {
-                users: users.iter().map(mapping::summary).collect(),
-                total: None,
-            })
+        self.all_users(restriction.as_deref(), query.limit, &mut |page| {
+            on_page(page.into_users(mapping::summary))
         })
         .await
     }
@@ -114,7 +111,17 @@ impl Directory for Client {
         if !target::same(&user.name, id, Case::Insensitive) {
             return Err(target::wrong_user(id, &user.name, &self.connection));
         }
-        Ok(mapping::record(&self.connection, &user, raw))
+        let mut record = mapping::record(&self.connection, &user, raw);
+        // Groups are read once the user is known; a server that will not list them leaves the
+        // record without groups (logged), not without the user.
+        record.groups = match self.user_groups(&user.name).await {
+            Ok(groups) => mapping::groups(groups),
+            Err(error) => {
+                tracing::warn!(connection = %self.connection, %error, "groups not read");
+                Vec::new()
+            }
+        };
+        Ok(record)
     }
 
     async fn plan(
@@ -161,7 +168,7 @@ impl Directory for Client {
         };
         match self.user(&name).await {
             Ok((user, _)) if target::same(&user.name, &name, Case::Insensitive) => {
-                Ok(vec![sanitize(&user.name)])
+                Ok(vec![user.name])
             }
             Ok(_) => Ok(Vec::new()),
             Err(ServiceError::Status(status)) if status.status == 404 => Ok(Vec::new()),
@@ -185,7 +192,7 @@ impl Directory for Client {
 }
 
 fn body_name(body: &Value) -> Option<String> {
-    body.get("name").and_then(Value::as_str).map(sanitize)
+    body.get("name").and_then(Value::as_str).map(str::to_owned)
 }
 
 impl Client {

@@ -3,11 +3,15 @@
 //! A record holds the user fields (name, key, names, email, active, directory) followed by every
 //! attribute with all its values, Crowd-managed attributes first. Crowd has no precedence: every
 //! value's source is `"user"`. Fields and attributes the API will not change are locked with a
-//! reason. Server text is stripped of control sequences here, so nothing later can print it raw.
+//! reason. Server text is kept exactly as sent, since names and values go back into requests;
+//! every printing and drawing path sanitises it (`text::sanitize`), as for the other services.
 
+#![deny(clippy::arithmetic_side_effects)]
+
+use super::groups::UserGroup;
 use super::wire;
-use crate::domain::{Attribute, ServiceKind, UserRecord, UserSummary};
-use crate::text::sanitize;
+use crate::domain::group::source;
+use crate::domain::{Attribute, Group, ServiceKind, UserRecord, UserSummary};
 
 /// The source of every Crowd value.
 pub const SOURCE: &str = "user";
@@ -59,12 +63,12 @@ pub fn is_system_attribute(name: &str) -> bool {
 }
 
 fn clean(text: &Option<String>) -> Option<String> {
-    text.as_deref().map(sanitize).filter(|t| !t.is_empty())
+    text.clone().filter(|t| !t.is_empty())
 }
 
 /// The list row of a user; the id is the username.
 pub fn summary(user: &wire::User) -> UserSummary {
-    let name = sanitize(&user.name);
+    let name = user.name.clone();
     let display_name = clean(&user.display_name).or_else(|| {
         let joined = [clean(&user.first_name), clean(&user.last_name)]
             .into_iter()
@@ -94,7 +98,7 @@ pub fn record(connection: &str, user: &wire::User, mut raw: serde_json::Value) -
     let one = |value: Option<String>| value.into_iter().collect::<Vec<_>>();
     let directory = clean(&user.directory_name).or_else(|| {
         user.directory_id.as_ref().map(|id| match id {
-            serde_json::Value::String(text) => sanitize(text),
+            serde_json::Value::String(text) => text.clone(),
             other => other.to_string(),
         })
     });
@@ -150,14 +154,31 @@ pub fn record(connection: &str, user: &wire::User, mut raw: serde_json::Value) -
         email: summary.email,
         active: summary.active,
         attributes,
+        groups: Vec::new(),
         raw,
     }
 }
 
+/// A user's Crowd groups (direct and nested, as [`Client::user_groups`] reads them); Crowd names
+/// groups by name, so the name is also the id.
+///
+/// [`Client::user_groups`]: super::client::Client::user_groups
+pub fn groups(groups: Vec<UserGroup>) -> Vec<Group> {
+    groups
+        .into_iter()
+        .map(|group| Group {
+            id: group.name.clone(),
+            name: group.name,
+            direct: group.direct,
+            source: source::CROWD.to_owned(),
+        })
+        .collect()
+}
+
 /// One multi-valued attribute; Crowd-managed ones are system attributes and locked.
 pub fn attribute(wire: &wire::Attribute) -> Attribute {
-    let name = sanitize(&wire.name);
-    let values = wire.values.iter().map(|v| sanitize(v)).collect();
+    let name = wire.name.clone();
+    let values = wire.values.clone();
     let mut attribute = Attribute::single(&name, &name, values, SOURCE);
     attribute.meta.multi_valued = true;
     if is_system_attribute(&name) {
@@ -221,7 +242,8 @@ mod tests {
         );
         assert_eq!(
             record.attribute("department").expect("dept").values,
-            ["R&D"]
+            ["R&D\u{1b}[2J"],
+            "kept exact for writing back; printing and drawing sanitise it"
         );
     }
 

@@ -4,6 +4,8 @@
 //! dates) is ignored on input. The attribute array is `attributes` (Crowd's JSON name); the
 //! `attribute` spelling of some web examples is accepted as well. Nothing here sends requests.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use serde::{Deserialize, Serialize};
 
 /// A user (`UserEntity`), as `GET /user` and `GET /search?expand=user` return it.

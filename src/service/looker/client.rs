@@ -1,23 +1,28 @@
 //! The Looker API 4.0 calls roster makes, with login, token reuse and paging.
 //!
-//! Login is a form-encoded `POST /login`; the token is reused until shortly before it expires and
-//! fetched again after a 401. Lists page with `limit`/`offset`: once the first page announces
-//! `X-Total-Count`, the remaining pages are fetched concurrently within a bounded window.
+//! Login is a form-encoded `POST /login`; the token is reused until shortly before it expires (a
+//! lifetime of at most [`MAX_TOKEN_LIFETIME`], whatever the server claims) and fetched again after
+//! a 401. Lists page with `limit`/`offset` under the shared [`paging`](crate::service::paging)
+//! rules: once the first page announces a believable `X-Total-Count`, the remaining pages are
+//! fetched concurrently within a bounded window.
+
+#![deny(clippy::arithmetic_side_effects)]
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures::StreamExt;
 use reqwest::Method;
 use serde_json::Value;
 use tokio::sync::Mutex;
 use url::Url;
 
+use super::attributes::GroupNames;
 use super::wire;
 use crate::config::{Connection, Credentials};
 use crate::secret::Secret;
 use crate::service::error::ServiceError;
 use crate::service::http::{Body, FormValue, HttpClient, Request, Response, endpoint};
+use crate::service::paging::{Fetched, Listing, Page};
 use crate::service::plan::PlannedRequest;
 
 /// Users per page when listing.
@@ -26,9 +31,11 @@ pub const PAGE_SIZE: usize = 500;
 const PAGE_WINDOW: usize = 4;
 /// A token is renewed when it has less than this left.
 const RENEW_BEFORE_EXPIRY: Duration = Duration::from_secs(60);
+/// The longest a token is reused, whatever `expires_in` claims (Looker's tokens last an hour).
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 /// The fields a listing asks for.
 pub const SUMMARY_FIELDS: &str =
-    "id,first_name,last_name,display_name,email,is_disabled,credentials_email(email)";
+    "id,first_name,last_name,display_name,email,is_disabled,credentials_email(email),group_ids";
 
 /// A Looker connection.
 #[derive(Debug, Clone)]
@@ -39,6 +46,8 @@ pub struct Client {
     client_id: String,
     client_secret: Secret,
     token: Arc<Mutex<Option<CachedToken>>>,
+    /// The groups' names, read once (`attributes.rs`).
+    pub(super) group_names: GroupNames,
 }
 
 #[derive(Debug)]
@@ -81,12 +90,13 @@ impl Client {
             client_id: client_id.clone(),
             client_secret: client_secret.clone(),
             token: Arc::new(Mutex::new(None)),
+            group_names: GroupNames::default(),
         })
     }
 
-    /// True when the connection refuses every write (per connection or `--read-only`).
-    pub fn refuses_writes(&self) -> bool {
-        self.http.is_read_only()
+    /// The HTTP client of this connection.
+    pub fn http(&self) -> &HttpClient {
+        &self.http
     }
 
     /// The API root, `{url}/api/4.0`.
@@ -131,12 +141,10 @@ impl Client {
                 }
                 other => other,
             })?;
-        let lifetime = Duration::from_secs(token.expires_in.unwrap_or(3600).max(0) as u64);
         let header = Secret::new(format!("Bearer {}", token.access_token));
         *cached = Some(CachedToken {
             header: header.clone(),
-            renew_at: Instant::now()
-                + lifetime.saturating_sub(RENEW_BEFORE_EXPIRY.min(lifetime / 2)),
+            renew_at: renewal_time(Instant::now(), token.expires_in),
         });
         Ok(header)
     }
@@ -212,45 +220,32 @@ impl Client {
 
     /// Every user (or every match of `search`), page by page, up to `limit`.
     ///
-    /// Pages after the first are fetched `PAGE_WINDOW` at a time once the total is known, and are
-    /// delivered to `on_page` in order; without a total, pages are fetched until a short one.
+    /// Pages after the first are fetched `PAGE_WINDOW` at a time and delivered to `on_page` in
+    /// order, under the shared paging rules.
     pub async fn all_users(
         &self,
         search: &[(&str, String)],
         limit: Option<usize>,
-        on_page: &mut (dyn FnMut(Vec<wire::User>, Option<usize>) + Send),
+        on_page: &mut (dyn FnMut(Page<wire::User>) + Send),
     ) -> Result<(), ServiceError> {
-        let wanted = limit.unwrap_or(usize::MAX);
-        let first_size = PAGE_SIZE.min(wanted);
-        let first = self.users_page(search, 0, first_size).await?;
-        let mut delivered = first.users.len();
-        let first_len = first.users.len();
-        let total = first.total;
-        on_page(first.users, total);
-        if first_len < first_size || delivered >= wanted {
-            return Ok(());
-        }
-        if let Some(total) = total {
-            let end = total.min(wanted);
-            let offsets: Vec<usize> = (first_len..end).step_by(PAGE_SIZE).collect();
-            let mut pages = futures::stream::iter(offsets)
-                .map(|offset| self.users_page(search, offset, PAGE_SIZE.min(end - offset)))
-                .buffered(PAGE_WINDOW);
-            while let Some(page) = pages.next().await {
-                on_page(page?.users, Some(total));
-            }
-            return Ok(());
-        }
-        loop {
-            let size = PAGE_SIZE.min(wanted - delivered);
-            let page = self.users_page(search, delivered, size).await?;
-            let len = page.users.len();
-            delivered += len;
-            on_page(page.users, None);
-            if len < size || delivered >= wanted {
-                return Ok(());
-            }
-        }
+        Listing::new(&self.connection, "offset", 0, PAGE_SIZE, PAGE_WINDOW)
+            .with_limit(limit)
+            .run(
+                |offset, count| async move {
+                    let page = self.users_page(search, offset, count).await?;
+                    Ok(Fetched {
+                        items: page.users,
+                        total: page.total,
+                        position: None,
+                    })
+                },
+                |user: &wire::User| Some(user.id.as_str()),
+                &mut |page| {
+                    on_page(page);
+                    true
+                },
+            )
+            .await
     }
 
     /// `GET /users/{id}`.
@@ -389,5 +384,45 @@ impl Client {
         let result = self.send_with(request, |_| Ok(())).await;
         self.token.lock().await.take();
         result
+    }
+}
+
+/// When a token that the server says expires in `expires_in` seconds should be renewed: shortly
+/// before it expires and at most [`MAX_TOKEN_LIFETIME`] from `now`; at once when the lifetime is
+/// zero or negative, after Looker's default hour when it is missing.
+fn renewal_time(now: Instant, expires_in: Option<i64>) -> Instant {
+    let seconds = expires_in.map_or(3600, |s| u64::try_from(s).unwrap_or(0));
+    let lifetime = Duration::from_secs(seconds).min(MAX_TOKEN_LIFETIME);
+    let margin = RENEW_BEFORE_EXPIRY.min(lifetime.checked_div(2).unwrap_or_default());
+    now.checked_add(lifetime.saturating_sub(margin))
+        .unwrap_or(now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_claimed_lifetime_gives_a_renewal_time_without_overflow() {
+        let now = Instant::now();
+        for claimed in [
+            None,
+            Some(i64::MAX),
+            Some(i64::MIN),
+            Some(-1),
+            Some(0),
+            Some(3600),
+        ] {
+            let renew = renewal_time(now, claimed);
+            assert!(
+                renew >= now && renew <= now + MAX_TOKEN_LIFETIME,
+                "{claimed:?}"
+            );
+        }
+        assert_eq!(
+            renewal_time(now, Some(3600)),
+            now + Duration::from_secs(3540)
+        );
+        assert_eq!(renewal_time(now, Some(0)), now, "renewed at once");
     }
 }

@@ -66,11 +66,8 @@ impl Directory for Client {
             }
             None => Vec::new(),
         };
-        self.all_users(&search, query.limit, &mut |users, total| {
-            on_page(UsersPage {
-                users: users.iter().map(mapping::summary).collect(),
-                total,
-            })
+        self.all_users(&search, query.limit, &mut |page| {
+            on_page(page.into_users(mapping::summary))
         })
         .await
     }
@@ -124,13 +121,15 @@ impl Directory for Client {
         if !target::same(&user.id, id, Case::Exact) {
             return Err(target::wrong_user(id, &user.id, &self.connection));
         }
-        Ok(mapping::record(
-            &self.connection,
-            &user,
-            raw,
-            &definitions,
-            &values,
-        ))
+        let mut record = mapping::record(&self.connection, &user, raw, &definitions, &values);
+        record.groups = match self.group_names(&user.group_ids).await {
+            Ok(names) => mapping::groups(&user.group_ids, &names),
+            Err(error) => {
+                tracing::warn!(connection = %self.connection, %error, "group names not read");
+                mapping::groups(&user.group_ids, &Default::default())
+            }
+        };
+        Ok(record)
     }
 
     async fn plan(
@@ -239,8 +238,8 @@ impl Client {
         exact: impl Fn(&super::wire::User) -> bool + Send + Sync,
     ) -> Result<Vec<super::wire::User>, ServiceError> {
         let mut found = Vec::new();
-        self.all_users(search, None, &mut |users, _| {
-            found.extend(users.into_iter().filter(|u| exact(u)));
+        self.all_users(search, None, &mut |page| {
+            found.extend(page.items.into_iter().filter(|u| exact(u)));
         })
         .await?;
         Ok(found)

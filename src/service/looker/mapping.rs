@@ -5,12 +5,15 @@
 //! `No Value` nothing, anything else the user's own value. Hidden values are dropped here even if
 //! a server sent them, so they cannot travel further.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::collections::BTreeMap;
 
 use super::wire;
 use crate::domain::attribute::AttributeMeta;
+use crate::domain::group::source;
 use crate::domain::precedence::{Unresolved, resolve};
-use crate::domain::{Attribute, CandidateKind, ServiceKind, UserRecord, UserSummary};
+use crate::domain::{Attribute, CandidateKind, Group, ServiceKind, UserRecord, UserSummary};
 
 /// Looker's wording for an attribute with no value on the lookup path.
 pub const NO_VALUE: &str = "No Value";
@@ -84,6 +87,7 @@ pub fn record(
         email: summary.email,
         active: summary.active,
         attributes,
+        groups: Vec::new(),
         raw,
     }
 }
@@ -155,6 +159,22 @@ fn attribute(
             identity: false,
         },
     }
+}
+
+/// The user's groups (`User.group_ids`, in Looker's order) named from `names` (id → name); a
+/// group missing there is called `group <id>`. Every one is direct: whether `group_ids` also
+/// lists groups reached through groups in groups is UNCONFIRMED.
+pub fn groups(group_ids: &[String], names: &BTreeMap<String, String>) -> Vec<Group> {
+    group_ids
+        .iter()
+        .map(|id| {
+            let name = names
+                .get(id)
+                .cloned()
+                .unwrap_or_else(|| format!("group {id}"));
+            Group::direct(&name, id, source::LOOKER)
+        })
+        .collect()
 }
 
 /// Checks a value against a Looker attribute type before it is sent.

@@ -3,6 +3,8 @@
 //! Only the fields roster reads are declared; everything else is ignored on input. Ids are strings
 //! in 4.0, but numbers are accepted too, since older servers sent them.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
 
@@ -11,7 +13,8 @@ use std::collections::BTreeMap;
 pub struct AccessToken {
     /// The token for `Authorization: Bearer`.
     pub access_token: String,
-    /// Seconds until it expires (3600 by default).
+    /// Seconds until it expires (3600 by default); any number is accepted, saturated to `i64`.
+    #[serde(default, deserialize_with = "crate::service::numbers::saturating_i64")]
     pub expires_in: Option<i64>,
 }
 
@@ -112,7 +115,8 @@ pub struct UserAttribute {
 pub struct UserAttributeWithValue {
     /// The attribute's name.
     pub name: Option<String>,
-    /// Precedence among groups; lower wins.
+    /// Precedence among groups; lower wins. Any number is accepted, saturated to `i64`.
+    #[serde(default, deserialize_with = "crate::service::numbers::saturating_i64")]
     pub rank: Option<i64>,
     /// The value (blank or null when hidden).
     pub value: Option<String>,
@@ -140,7 +144,8 @@ pub struct UserAttributeGroupValue {
     /// The attribute's id.
     #[serde(deserialize_with = "string_or_number")]
     pub user_attribute_id: String,
-    /// Precedence; lower wins.
+    /// Precedence; lower wins. Any number is accepted, saturated to `i64`.
+    #[serde(default, deserialize_with = "crate::service::numbers::saturating_i64")]
     pub rank: Option<i64>,
     /// The value (blank when hidden).
     pub value: Option<String>,
@@ -220,5 +225,15 @@ mod tests {
     #[test]
     fn a_user_without_an_id_is_rejected() {
         assert!(serde_json::from_str::<User>(r#"{"first_name":"x"}"#).is_err());
+    }
+
+    #[test]
+    fn a_lifetime_beyond_i64_saturates_instead_of_failing() {
+        let token: AccessToken =
+            serde_json::from_str(r#"{"access_token":"t","expires_in":18446744073709551615}"#)
+                .expect("token");
+        assert_eq!(token.expires_in, Some(i64::MAX));
+        let token: AccessToken = serde_json::from_str(r#"{"access_token":"t"}"#).expect("token");
+        assert_eq!(token.expires_in, None);
     }
 }

@@ -1,12 +1,15 @@
 //! The SCIM 2.0 calls roster makes to Atlassian's user provisioning API (or any SCIM server).
 //!
 //! Every request carries the directory key as a bearer token. Lists page with the 1-based
-//! `startIndex` and `count`: once the first page announces `totalResults`, the rest are fetched
-//! concurrently within a bounded window and delivered in order. Writes are built as
+//! `startIndex` and `count` under the shared [`paging`](crate::service::paging) rules: once the
+//! first page announces a believable `totalResults`, the rest are fetched concurrently within a
+//! bounded window and delivered in order, and a page that starts at another `startIndex` than
+//! asked is asked for again, then stops the listing. Writes are built as
 //! [`PlannedRequest`]s (with `If-Match` when the record's version is known) and sent by
 //! [`Client::send_planned`]; building one sends nothing.
 
-use futures::StreamExt;
+#![deny(clippy::arithmetic_side_effects)]
+
 use reqwest::Method;
 use serde_json::Value;
 use url::Url;
@@ -17,6 +20,7 @@ use crate::config::{Connection, Credentials};
 use crate::secret::Secret;
 use crate::service::error::{ServiceError, StatusError};
 use crate::service::http::{HttpClient, Request, Response, endpoint};
+use crate::service::paging::{Fetched, Listing, Page};
 use crate::service::plan::PlannedRequest;
 
 /// Users per page: Atlassian's default and maximum.
@@ -39,11 +43,13 @@ pub struct Client {
 
 /// One page of a listing.
 #[derive(Debug, Clone)]
-pub struct Page {
+pub struct UsersPage {
     /// The resources, as JSON objects.
     pub resources: Vec<Value>,
-    /// `totalResults`.
-    pub total: usize,
+    /// `totalResults`, saturated to `usize`.
+    pub total: Option<usize>,
+    /// `startIndex` as the server answered it (1-based).
+    pub start_index: Option<usize>,
 }
 
 impl Client {
@@ -63,9 +69,9 @@ impl Client {
         })
     }
 
-    /// True when the connection refuses every write (per connection or `--read-only`).
-    pub fn refuses_writes(&self) -> bool {
-        self.http.is_read_only()
+    /// The HTTP client of this connection.
+    pub fn http(&self) -> &HttpClient {
+        &self.http
     }
 
     /// The URL of a path below the base URL; each segment is percent-encoded.
@@ -109,7 +115,7 @@ impl Client {
         start_index: usize,
         count: usize,
         attributes: Option<&str>,
-    ) -> Result<Page, ServiceError> {
+    ) -> Result<UsersPage, ServiceError> {
         let mut url = self.url(&["Users"]);
         {
             let mut query = url.query_pairs_mut();
@@ -126,61 +132,56 @@ impl Client {
         let list: ListResponse = self
             .send_decoded(Request::new(Method::GET, url), Response::json)
             .await?;
-        Ok(Page {
+        Ok(UsersPage {
             resources: list.resources,
             total: list.total_results,
+            start_index: list.start_index,
         })
     }
 
-    /// Every user (or every match of a server `filter`), page by page, in order.
+    /// Every user (or every match of a server `filter`), page by page, in order, under the shared
+    /// paging rules; `on_page` returns false to stop.
     ///
     /// The first page tells the total and the server's page size; the remaining pages are then
-    /// fetched `PAGE_WINDOW` at a time. A page that comes back short (users deleted meanwhile, or
-    /// a server with a smaller page size) is followed by the rest of its range before the next
-    /// page is delivered, so nothing is skipped. `on_page` returns false to stop early.
+    /// fetched `PAGE_WINDOW` at a time. A page that comes back short (users deleted meanwhile)
+    /// is followed by the rest of its range before the next page is delivered, so nothing is
+    /// skipped.
+    pub async fn list_pages(
+        &self,
+        filter: Option<&str>,
+        attributes: Option<&str>,
+        on_page: &mut (dyn FnMut(Page<Value>) -> bool + Send),
+    ) -> Result<(), ServiceError> {
+        Listing::new(&self.connection, "startIndex", 1, PAGE_SIZE, PAGE_WINDOW)
+            .run(
+                |position, count| async move {
+                    let start_index = position.saturating_add(1);
+                    let page = self
+                        .users_page(filter, start_index, count, attributes)
+                        .await?;
+                    Ok(Fetched {
+                        items: page.resources,
+                        total: page.total,
+                        position: page.start_index.map(|index| index.saturating_sub(1)),
+                    })
+                },
+                |resource: &Value| resource.get("id").and_then(Value::as_str),
+                on_page,
+            )
+            .await
+    }
+
+    /// [`Client::list_pages`] for callers that want only the resources and the total.
     pub async fn all_users(
         &self,
         filter: Option<&str>,
         attributes: Option<&str>,
-        on_page: &mut (dyn FnMut(Vec<Value>, usize) -> bool + Send),
+        on_page: &mut (dyn FnMut(Vec<Value>, Option<usize>) -> bool + Send),
     ) -> Result<(), ServiceError> {
-        let first = self.users_page(filter, 1, PAGE_SIZE, attributes).await?;
-        let total = first.total;
-        let step = first.resources.len();
-        let next_index = 1 + step;
-        if !on_page(first.resources, total) || step == 0 || next_index > total {
-            return Ok(());
-        }
-        let starts: Vec<usize> = (next_index..=total).step_by(step).collect();
-        let mut pages = futures::stream::iter(starts)
-            .map(|start| async move {
-                (
-                    start,
-                    self.users_page(filter, start, step, attributes).await,
-                )
-            })
-            .buffered(PAGE_WINDOW);
-        while let Some((start, page)) = pages.next().await {
-            let page = page?;
-            let mut got = page.resources.len();
-            if !on_page(page.resources, total) {
-                return Ok(());
-            }
-            // Fill a short page's range before moving on.
-            while got < step && start + got <= total {
-                let rest = self
-                    .users_page(filter, start + got, step - got, attributes)
-                    .await?;
-                if rest.resources.is_empty() {
-                    break;
-                }
-                got += rest.resources.len();
-                if !on_page(rest.resources, total) {
-                    return Ok(());
-                }
-            }
-        }
-        Ok(())
+        self.list_pages(filter, attributes, &mut |page| {
+            on_page(page.items, page.total)
+        })
+        .await
     }
 
     /// `GET /Users/{id}`: the full resource, with `meta.version` set from `ETag` when only the

@@ -60,24 +60,22 @@ impl Directory for Client {
             None => (None, None),
         };
         let mut delivered = 0;
-        self.all_users(
-            server_filter,
-            Some(SUMMARY_ATTRIBUTES),
-            &mut |resources, total| {
-                let mut users: Vec<UserSummary> = resources
-                    .into_iter()
-                    .filter_map(client::summary_of)
-                    .filter(|u| local.as_deref().is_none_or(|needle| matches(u, needle)))
-                    .collect();
-                users.truncate(wanted - delivered);
-                delivered += users.len();
-                on_page(UsersPage {
-                    users,
-                    total: local.is_none().then_some(total),
-                });
-                delivered < wanted
-            },
-        )
+        self.list_pages(server_filter, Some(SUMMARY_ATTRIBUTES), &mut |page| {
+            let mut users: Vec<UserSummary> = page
+                .items
+                .into_iter()
+                .filter_map(client::summary_of)
+                .filter(|u| local.as_deref().is_none_or(|needle| matches(u, needle)))
+                .collect();
+            users.truncate(wanted.saturating_sub(delivered));
+            delivered = delivered.saturating_add(users.len());
+            on_page(UsersPage {
+                users,
+                total: page.total.filter(|_| local.is_none()),
+                duplicates_removed: page.duplicates_removed,
+            });
+            delivered < wanted
+        })
         .await
     }
 
@@ -566,7 +564,10 @@ fn matches(user: &UserSummary, needle: &str) -> bool {
 }
 
 fn resource_id(resource: &Value) -> Option<String> {
-    resource.get("id").and_then(Value::as_str).map(sanitize)
+    resource
+        .get("id")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
 }
 
 /// True when the resource's `userName` is `key` (SCIM `userName` is not case-exact).

@@ -6,7 +6,11 @@
 //! extension attributes their schema URN. `id`, `meta`, `groups` and `atlassianAccountId` are
 //! locked with the reason. Multi-valued attributes show one value per element as
 //! `jdoe@example.com (work, primary)`; [`parse_multi_value`] reads that form back. Attributes the
-//! mapping does not know are shown too. This module does no I/O.
+//! mapping does not know are shown too. Server text is kept exactly as sent, since values go back
+//! into PATCH and PUT bodies; every printing and drawing path sanitises it. This module does no
+//! I/O.
+
+#![deny(clippy::arithmetic_side_effects)]
 
 use std::collections::BTreeMap;
 
@@ -14,9 +18,9 @@ use serde_json::{Map, Value};
 
 use super::wire::{self, ATLASSIAN_EXTERNAL, ENTERPRISE_USER};
 use crate::domain::attribute::AttributeMeta;
-use crate::domain::{Attribute, ServiceKind, UserRecord, UserSummary};
+use crate::domain::group::source;
+use crate::domain::{Attribute, Group, ServiceKind, UserRecord, UserSummary};
 use crate::service::ServiceError;
-use crate::text::sanitize;
 
 /// The source of attributes of the core schema (and of unknown top-level attributes).
 pub const CORE: &str = "core";
@@ -144,10 +148,10 @@ fn get_ci<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
 /// The summary row of a resource.
 pub fn summary(user: &wire::User) -> UserSummary {
     UserSummary {
-        id: sanitize(&user.id),
-        username: user.user_name.as_deref().map(sanitize),
-        display_name: user.full_name().as_deref().map(sanitize),
-        email: user.primary_email().as_deref().map(sanitize),
+        id: user.id.clone(),
+        username: user.user_name.clone(),
+        display_name: user.full_name(),
+        email: user.primary_email(),
         active: user.active.unwrap_or(true),
     }
 }
@@ -169,8 +173,36 @@ pub fn record(connection: &str, raw: Value) -> Result<UserRecord, ServiceError> 
         email: summary.email,
         active: summary.active,
         attributes: attributes(&raw),
+        groups: groups(&raw),
         raw,
     })
+}
+
+/// The user's groups (`groups`, read-only on a user in Atlassian's API: membership changes through
+/// `/Groups`): `value` is the group's id, `display` its name, and `type` `indirect` marks a
+/// membership through another group. Items without a `value` are skipped.
+pub fn groups(resource: &Value) -> Vec<Group> {
+    let items = lookup(resource, "groups")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice);
+    items
+        .iter()
+        .filter_map(|item| {
+            let group: wire::MultiValue = serde_json::from_value(item.clone()).ok()?;
+            let id = group.value.filter(|v| !v.is_empty())?;
+            Some(Group {
+                name: group
+                    .display
+                    .filter(|d| !d.is_empty())
+                    .unwrap_or_else(|| id.clone()),
+                direct: !group
+                    .kind
+                    .is_some_and(|kind| kind.eq_ignore_ascii_case("indirect")),
+                id,
+                source: source::SCIM.to_owned(),
+            })
+        })
+        .collect()
 }
 
 /// The `meta.version` (entity tag) of a resource, when the server gave one.
@@ -308,8 +340,8 @@ fn walk(path: &str, source: &str, value: &Value, leaves: &mut BTreeMap<String, L
 
 fn scalar_text(value: &Value) -> String {
     match value {
-        Value::String(text) => sanitize(text),
-        other => sanitize(&other.to_string()),
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
     }
 }
 
@@ -317,7 +349,7 @@ fn group_text(item: &Value) -> String {
     ["display", "value"]
         .iter()
         .find_map(|k| item.get(k).and_then(Value::as_str))
-        .map_or_else(|| scalar_text(item), sanitize)
+        .map_or_else(|| scalar_text(item), str::to_owned)
 }
 
 /// One element of a multi-valued attribute as text: `value (type, primary)`.
@@ -330,7 +362,7 @@ pub fn format_multi_value(item: &Value) -> String {
     };
     let mut labels = Vec::new();
     if let Some(kind) = map.get("type").and_then(Value::as_str) {
-        labels.push(sanitize(kind));
+        labels.push(kind.to_owned());
     }
     if map.get("primary").and_then(Value::as_bool) == Some(true) {
         labels.push("primary".to_owned());
@@ -453,10 +485,13 @@ mod tests {
     }
 
     #[test]
-    fn server_text_is_sanitised() {
+    fn server_text_is_kept_exact_for_writing_back() {
         let mut user = documented_user();
-        user["title"] = Value::String("boss\u{1b}[2J".into());
+        user["title"] = Value::String("boss\u{1b}[2J\u{200b}".into());
         let record = record("scim", user).expect("record");
-        assert_eq!(record.attribute("title").expect("title").values, ["boss"]);
+        assert_eq!(
+            record.attribute("title").expect("title").values,
+            ["boss\u{1b}[2J\u{200b}"]
+        );
     }
 }

@@ -5,6 +5,8 @@
 //! places where servers differ (`Resources`/`resources`, `Operations`/`operations`, a numeric
 //! `status`) are accepted both ways on input. Nothing here sends or prints anything.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
@@ -29,11 +31,24 @@ pub const MEDIA_TYPE: &str = "application/scim+json";
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListResponse {
-    /// The size of the whole result set.
-    pub total_results: usize,
+    /// The size of the whole result set; any number is accepted, saturated to `usize` (paging
+    /// decides whether to believe it).
+    #[serde(
+        default,
+        deserialize_with = "crate::service::numbers::saturating_usize"
+    )]
+    pub total_results: Option<usize>,
     /// The 1-based index of the first resource of this page.
+    #[serde(
+        default,
+        deserialize_with = "crate::service::numbers::saturating_usize"
+    )]
     pub start_index: Option<usize>,
     /// Resources in this page (servers differ; see the module doc).
+    #[serde(
+        default,
+        deserialize_with = "crate::service::numbers::saturating_usize"
+    )]
     pub items_per_page: Option<usize>,
     /// The resources of this page, as JSON objects.
     #[serde(
@@ -257,7 +272,7 @@ pub(crate) mod tests {
     #[test]
     fn documented_list_response_parses() {
         let list: ListResponse = serde_json::from_str(DOCUMENTED_LIST).expect("list");
-        assert_eq!((list.total_results, list.start_index), (1, Some(1)));
+        assert_eq!((list.total_results, list.start_index), (Some(1), Some(1)));
         let user: User = serde_json::from_value(list.resources[0].clone()).expect("user");
         assert_eq!(user.id, "247b915a-9d6c-4cd5-b5a5-071b1b3abc2e");
         assert_eq!(user.user_name.as_deref(), Some("jdoe@example.com"));

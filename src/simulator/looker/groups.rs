@@ -5,6 +5,11 @@
 //! are read with `GET /user_attributes/{id}/group_values` (in precedence order), replaced whole
 //! with `POST` of that path (array order or explicit `rank` decides precedence), and changed one
 //! group at a time with `PATCH`/`DELETE /groups/{group_id}/attribute_values/{attribute_id}`.
+//! Hidden values are never rendered (`value` null). The store enforces the rules (`store.rs`);
+//! here bodies are read: a `group_id` may be a string or a number, a `value` a string or a
+//! number, a `rank` an integer or null, and an item of the wrong shape is a 422 naming the field.
+//! `GET /groups` takes `ids`, `sorts` (`id`, `name`) and `fields`; its `limit`/`offset` paging is
+//! not simulated (every group is listed).
 
 use axum::body::Bytes;
 use axum::extract::Path;
@@ -12,11 +17,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use super::attributes::value_text;
 use super::error::LookerError;
 use super::json as render;
 use super::paging::{page_of, render_page};
-use super::routes::{json_object, parse_id, selected};
-use super::store::{LookerStore, User};
+use super::routes::{id_list, json_object, parse_id, selected};
+use super::store::{GroupValueInput, LookerStore, User};
 use crate::simulator::call::Call;
 
 /// `GET /user_attributes/{attribute_id}/group_values`, lowest rank first.
@@ -25,18 +31,61 @@ pub async fn list_group_values(
     Path(attribute_id): Path<String>,
 ) -> Result<Response, LookerError> {
     let id = parse_id(&attribute_id)?;
-    group_values(&call.state.looker(), id)
+    group_values(&call, &call.state.looker(), id)
 }
 
 /// Every group value of an attribute, in precedence order.
-fn group_values(store: &LookerStore, attribute_id: u64) -> Result<Response, LookerError> {
+fn group_values(
+    call: &Call,
+    store: &LookerStore,
+    attribute_id: u64,
+) -> Result<Response, LookerError> {
     let definition = store.attribute(attribute_id)?;
     let values: Vec<Value> = store
         .group_values_of(attribute_id)
         .into_iter()
         .map(|gv| render::group_value(definition, gv))
         .collect();
-    Ok(axum::Json(Value::Array(values)).into_response())
+    Ok(selected(call, Value::Array(values)))
+}
+
+/// One item of a `POST .../group_values` body.
+fn group_value_input(item: &Value) -> Result<GroupValueInput, LookerError> {
+    let group_id = match item.get("group_id") {
+        Some(Value::String(text)) => text.trim().parse::<u64>().map_err(|_| {
+            LookerError::invalid(
+                "group_id",
+                "invalid",
+                format!("Group {text} does not exist"),
+            )
+        })?,
+        Some(Value::Number(number)) => number.as_u64().ok_or_else(|| {
+            LookerError::invalid(
+                "group_id",
+                "invalid",
+                format!("Group {number} does not exist"),
+            )
+        })?,
+        _ => {
+            return Err(LookerError::invalid(
+                "group_id",
+                "missing",
+                "group_id is required",
+            ));
+        }
+    };
+    let rank =
+        match item.get("rank") {
+            None | Some(Value::Null) => None,
+            Some(rank) => Some(rank.as_i64().ok_or_else(|| {
+                LookerError::invalid("rank", "invalid", "rank must be an integer")
+            })?),
+        };
+    Ok(GroupValueInput {
+        group_id,
+        value: value_text(item.get("value"))?,
+        rank,
+    })
 }
 
 /// `POST /user_attributes/{attribute_id}/group_values`: replaces every group value.
@@ -51,29 +100,13 @@ pub async fn replace_group_values(
             "The request body must be a JSON array",
         ));
     };
-    let mut values = Vec::new();
-    for item in &items {
-        let group_id = item.get("group_id").and_then(|g| {
-            g.as_str()
-                .map(str::to_owned)
-                .or_else(|| g.as_u64().map(|n| n.to_string()))
-        });
-        let group_id = group_id
-            .and_then(|g| g.parse::<u64>().ok())
-            .ok_or_else(|| LookerError::invalid("group_id", "missing", "group_id is required"))?;
-        let value = item
-            .get("value")
-            .and_then(Value::as_str)
-            .ok_or_else(|| LookerError::invalid("value", "missing", "value is required"))?;
-        values.push((
-            group_id,
-            value.to_owned(),
-            item.get("rank").and_then(Value::as_i64),
-        ));
-    }
+    let values = items
+        .iter()
+        .map(group_value_input)
+        .collect::<Result<Vec<_>, _>>()?;
     let mut store = call.state.looker();
     store.replace_group_values(id, values)?;
-    group_values(&store, id)
+    group_values(&call, &store, id)
 }
 
 /// `PATCH /groups/{group_id}/attribute_values/{attribute_id}` with `{"value": …}`.
@@ -83,15 +116,14 @@ pub async fn set_group_value(
     body: Bytes,
 ) -> Result<Response, LookerError> {
     let (gid, aid) = (parse_id(&group_id)?, parse_id(&attribute_id)?);
-    let fields = json_object(&body)?;
-    let value = fields
-        .get("value")
-        .and_then(Value::as_str)
-        .ok_or_else(|| LookerError::invalid("value", "missing", "value is required"))?;
+    let value = value_text(json_object(&body)?.get("value"))?;
     let mut store = call.state.looker();
-    let group_value = store.set_group_value(gid, aid, value)?;
+    let group_value = store.set_group_value(gid, aid, &value)?;
     let definition = store.attribute(aid)?;
-    Ok(axum::Json(render::group_value(definition, &group_value)).into_response())
+    Ok(selected(
+        &call,
+        render::group_value(definition, &group_value),
+    ))
 }
 
 /// `DELETE /groups/{group_id}/attribute_values/{attribute_id}`: 204.
@@ -104,12 +136,25 @@ pub async fn delete_group_value(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// `GET /groups`.
+/// `GET /groups[?ids&sorts]`: in id order, or by `name` (` desc` reverses).
 pub async fn list_groups(call: Call) -> Response {
+    let ids = id_list(&call, "ids");
     let store = call.state.looker();
-    let groups: Vec<Value> = store
+    let mut groups: Vec<(&u64, &String)> = store
         .groups
         .iter()
+        .filter(|(id, _)| ids.as_ref().is_none_or(|ids| ids.contains(id)))
+        .collect();
+    let sorts = call.param("sorts").unwrap_or_default().trim();
+    let mut words = sorts.split_whitespace();
+    if words.next() == Some("name") {
+        groups.sort_by(|a, b| a.1.cmp(b.1));
+    }
+    if words.next().is_some_and(|w| w.eq_ignore_ascii_case("desc")) {
+        groups.reverse();
+    }
+    let groups: Vec<Value> = groups
+        .into_iter()
         .map(|(id, name)| render::group(&store, *id, name))
         .collect();
     selected(&call, Value::Array(groups))
@@ -120,7 +165,7 @@ pub async fn get_group(call: Call, Path(group_id): Path<String>) -> Result<Respo
     let id = parse_id(&group_id)?;
     let store = call.state.looker();
     let name = store.groups.get(&id).ok_or_else(LookerError::not_found)?;
-    Ok(axum::Json(render::group(&store, id, name)).into_response())
+    Ok(selected(&call, render::group(&store, id, name)))
 }
 
 /// `GET /groups/{group_id}/users`, sorted and paged like `/users`.

@@ -48,7 +48,7 @@ pub fn router(state: Arc<SimState>) -> Router {
         .route("/user_attributes", get(attributes::list_attributes))
         .route(
             "/user_attributes/{attribute_id}",
-            get(attributes::get_attribute),
+            get(attributes::get_attribute).patch(attributes::update_attribute),
         )
         .route(
             "/user_attributes/{attribute_id}/group_values",

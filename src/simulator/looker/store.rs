@@ -97,6 +97,17 @@ pub struct GroupValue {
     pub rank: i64,
 }
 
+/// One item of a `POST .../group_values` body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupValueInput {
+    /// The group.
+    pub group_id: u64,
+    /// The value.
+    pub value: String,
+    /// The explicit rank, when given.
+    pub rank: Option<i64>,
+}
+
 /// One value on a user's lookup path, as `attribute_values` reports it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PathValue {
@@ -382,49 +393,85 @@ impl LookerStore {
     }
 
     /// Replaces every group value of an attribute (`POST .../group_values`).
+    ///
+    /// Precedence is the array order (ranks 1, 2, …) or, when every item has one, the explicit
+    /// `rank` (the spec: "you must assign a rank value to every group-value object"); ranks must
+    /// be unique and a group may appear once. A group that had a value keeps the id of its
+    /// group-attribute relation. Nothing changes unless every item is valid. Which of 404 and 422
+    /// (both listed) Looker answers for a group that does not exist is UNCONFIRMED: 422 here.
     pub fn replace_group_values(
         &mut self,
         attribute_id: u64,
-        values: Vec<(u64, String, Option<i64>)>,
+        values: Vec<GroupValueInput>,
     ) -> Result<(), Refusal> {
         let attribute = self.attribute(attribute_id)?.clone();
-        let explicit = values.iter().all(|(_, _, rank)| rank.is_some());
-        for (group_id, value, _) in &values {
-            if !self.groups.contains_key(group_id) {
-                return Err(Refusal::Invalid {
-                    field: "group_id".to_owned(),
-                    code: "invalid".to_owned(),
-                    message: format!("Group {group_id} does not exist"),
-                });
-            }
-            check_type(&attribute.value_type, value).map_err(|message| Refusal::Invalid {
-                field: "value".to_owned(),
-                code: "invalid".to_owned(),
-                message,
-            })?;
+        let ranked = values.iter().filter(|v| v.rank.is_some()).count();
+        if ranked != 0 && ranked != values.len() {
+            return Err(invalid(
+                "rank",
+                "invalid",
+                "rank must be given on every group value or on none",
+            ));
         }
+        let mut seen_groups = std::collections::HashSet::new();
+        let mut seen_ranks = std::collections::HashSet::new();
+        for input in &values {
+            if !self.groups.contains_key(&input.group_id) {
+                return Err(invalid(
+                    "group_id",
+                    "invalid",
+                    &format!("Group {} does not exist", input.group_id),
+                ));
+            }
+            if !seen_groups.insert(input.group_id) {
+                return Err(invalid(
+                    "group_id",
+                    "already_exists",
+                    &format!("Group {} is listed more than once", input.group_id),
+                ));
+            }
+            if let Some(rank) = input.rank
+                && !seen_ranks.insert(rank)
+            {
+                return Err(invalid(
+                    "rank",
+                    "already_exists",
+                    &format!("Rank {rank} is given to more than one group"),
+                ));
+            }
+            check_type(&attribute.value_type, &input.value)
+                .map_err(|message| invalid("value", "invalid", &message))?;
+        }
+        let previous: Vec<GroupValue> = self
+            .group_values
+            .iter()
+            .filter(|gv| gv.attribute_id == attribute_id)
+            .cloned()
+            .collect();
         self.group_values
             .retain(|gv| gv.attribute_id != attribute_id);
-        for (index, (group_id, value, rank)) in values.into_iter().enumerate() {
-            let rank = if explicit {
-                rank.unwrap_or_default()
-            } else {
-                index as i64 + 1
+        for (position, input) in (1i64..).zip(values) {
+            let id = match previous.iter().find(|gv| gv.group_id == input.group_id) {
+                Some(kept) => kept.id,
+                None => {
+                    self.next_group_value_id += 1;
+                    self.next_group_value_id - 1
+                }
             };
-            let id = self.next_group_value_id;
-            self.next_group_value_id += 1;
             self.group_values.push(GroupValue {
                 id,
-                group_id,
+                group_id: input.group_id,
                 attribute_id,
-                value,
-                rank,
+                value: input.value,
+                rank: input.rank.unwrap_or(position),
             });
         }
         Ok(())
     }
 
-    /// Sets one group's value (`PATCH /groups/{g}/attribute_values/{a}`); a new one ranks last.
+    /// Sets one group's value (`PATCH /groups/{g}/attribute_values/{a}`): an existing one keeps
+    /// its rank; a new one ranks after every other group value of the attribute. The rank Looker
+    /// gives a new group value is UNCONFIRMED (api-facts §3.4: probably last place).
     pub fn set_group_value(
         &mut self,
         group_id: u64,
@@ -435,11 +482,8 @@ impl LookerStore {
             return Err(Refusal::NotFound("Not found".to_owned()));
         }
         let attribute = self.attribute(attribute_id)?;
-        check_type(&attribute.value_type, value).map_err(|message| Refusal::Invalid {
-            field: "value".to_owned(),
-            code: "invalid".to_owned(),
-            message,
-        })?;
+        check_type(&attribute.value_type, value)
+            .map_err(|message| invalid("value", "invalid", &message))?;
         if let Some(existing) = self
             .group_values
             .iter_mut()
@@ -448,6 +492,7 @@ impl LookerStore {
             existing.value = value.to_owned();
             return Ok(existing.clone());
         }
+        // UNCONFIRMED: a new group value ranks last.
         let rank = self
             .group_values
             .iter()
@@ -455,7 +500,7 @@ impl LookerStore {
             .map(|gv| gv.rank)
             .max()
             .unwrap_or(0)
-            + 1;
+            .saturating_add(1);
         let created = GroupValue {
             id: self.next_group_value_id,
             group_id,
@@ -468,7 +513,8 @@ impl LookerStore {
         Ok(created)
     }
 
-    /// Removes one group's value.
+    /// Removes one group's value; a group with no value for the attribute is fine (204 either
+    /// way: whether Looker answers 404 then is UNCONFIRMED).
     pub fn delete_group_value(&mut self, group_id: u64, attribute_id: u64) -> Result<(), Refusal> {
         if !self.groups.contains_key(&group_id) {
             return Err(Refusal::NotFound("Not found".to_owned()));
@@ -495,6 +541,15 @@ impl LookerStore {
         user.id = id;
         self.users.insert(id, user);
         id
+    }
+}
+
+/// A 422 refusal naming the field.
+pub fn invalid(field: &str, code: &str, message: &str) -> Refusal {
+    Refusal::Invalid {
+        field: field.to_owned(),
+        code: code.to_owned(),
+        message: message.to_owned(),
     }
 }
 

@@ -3,14 +3,22 @@
 //!
 //! This is the only place the browser talks to services or writes files, and it only ever calls
 //! `AnyDirectory` methods. It decides nothing: which replies still matter is the update
-//! function's business (by request id). Tasks stop early when the loop has ended.
+//! function's business (by request id). Every task runs inside `catch_unwind`: a panic becomes
+//! [`Msg::TaskFailed`] (an error on screen), never a dead task that leaves its connection
+//! "connecting…" or a half-restored terminal. The tasks live in one `JoinSet`, so they all stop
+//! when the loop ends and drops the runner.
 
-use futures::StreamExt;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+
+use futures::{FutureExt, StreamExt};
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinSet;
 
-use super::audit::{ExportFormat, render_export};
-use super::msg::{Effect, Msg, PersonLookup, RequestId};
+use crate::app::audit::{ExportFormat, render_export};
+use crate::app::msg::{Effect, Msg, PersonLookup, RequestId};
 use crate::domain::UserRecord;
+use crate::domain::audit::audit_user;
 use crate::journal::{Journal, ServerIdentity};
 use crate::service::{AnyDirectory, ListQuery, ServiceError};
 use crate::write::{Interrupt, Prepared, PreparedItem, WriteEngine};
@@ -25,7 +33,7 @@ const SEARCH_LIMIT: usize = 200;
 const AUDIT_BATCH: usize = 16;
 
 /// Runs effects against the open connections.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Runner {
     directories: Vec<Option<AnyDirectory>>,
     tx: UnboundedSender<Msg>,
@@ -33,6 +41,7 @@ pub struct Runner {
     journal: Option<Journal>,
     names: Vec<String>,
     servers: Vec<Option<ServerIdentity>>,
+    tasks: JoinSet<()>,
 }
 
 impl Runner {
@@ -45,7 +54,39 @@ impl Runner {
             journal: None,
             names: Vec::new(),
             servers: Vec::new(),
+            tasks: JoinSet::new(),
         }
+    }
+
+    /// Sends a message to the loop (for effects the loop performs itself).
+    pub fn send(&self, msg: Msg) {
+        let _ = self.tx.send(msg);
+    }
+
+    /// Spawns one task; a panic in it is caught and reported for `conn` and `request`.
+    fn spawn(
+        &mut self,
+        conn: Option<usize>,
+        request: RequestId,
+        task: impl Future<Output = ()> + Send + 'static,
+    ) {
+        while self.tasks.try_join_next().is_some() {}
+        let tx = self.tx.clone();
+        let caught = crate::terminal::panics_caught(AssertUnwindSafe(task).catch_unwind());
+        self.tasks.spawn(async move {
+            if let Err(payload) = caught.await {
+                let message = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a task panicked".to_owned());
+                let _ = tx.send(Msg::TaskFailed {
+                    conn,
+                    request,
+                    message,
+                });
+            }
+        });
     }
 
     /// Journals every write (with the connections' names and servers) to `journal`.
@@ -83,15 +124,16 @@ impl Runner {
         self.directories.get(conn).cloned().flatten()
     }
 
-    /// Starts one effect.
-    pub fn run(&self, effect: Effect) {
+    /// Starts one effect. The loop performs [`Effect::Copy`] and [`Effect::EditExternally`] itself
+    /// (they need the terminal); here they do nothing.
+    pub fn run(&mut self, effect: Effect) {
         let tx = self.tx.clone();
         match effect {
             Effect::LoadUsers { conn, request } => {
                 let Some(directory) = self.directory(conn) else {
                     return;
                 };
-                tokio::spawn(async move {
+                self.spawn(Some(conn), request, async move {
                     let pages = tx.clone();
                     let result = directory
                         .list_users(&ListQuery::default(), &mut |page| {
@@ -113,7 +155,7 @@ impl Runner {
                 let Some(directory) = self.directory(conn) else {
                     return;
                 };
-                tokio::spawn(async move {
+                self.spawn(Some(conn), request, async move {
                     let result = directory.read_user(&id).await.map(Box::new);
                     let _ = tx.send(Msg::UserRead {
                         conn,
@@ -126,7 +168,7 @@ impl Runner {
                 let Some(directory) = self.directory(conn) else {
                     return;
                 };
-                tokio::spawn(async move {
+                self.spawn(Some(conn), request, async move {
                     let result = directory.find_user(&key).await.map(Box::new);
                     let _ = tx.send(Msg::UserRead {
                         conn,
@@ -144,7 +186,7 @@ impl Runner {
                 let Some(directory) = self.directory(conn) else {
                     return;
                 };
-                tokio::spawn(async move {
+                self.spawn(Some(conn), request, async move {
                     let result = directory.plan(record.as_deref(), &edit).await.map(Box::new);
                     let _ = tx.send(Msg::Planned { request, result });
                 });
@@ -159,7 +201,7 @@ impl Runner {
                 };
                 let latest = self.latest_search.clone();
                 latest.store(request, std::sync::atomic::Ordering::SeqCst);
-                tokio::spawn(async move {
+                self.spawn(Some(conn), request, async move {
                     tokio::time::sleep(SEARCH_DEBOUNCE).await;
                     if latest.load(std::sync::atomic::Ordering::SeqCst) != request {
                         return;
@@ -178,7 +220,7 @@ impl Runner {
             }
             Effect::FindUndo { conn, request } => {
                 let engine = self.engine(conn);
-                tokio::spawn(async move {
+                self.spawn(Some(conn), request, async move {
                     let result = match engine {
                         Ok(engine) => find_undo(&engine).await,
                         Err(why) => Err(why),
@@ -198,7 +240,7 @@ impl Runner {
                 edit,
             } => {
                 let engine = self.engine(conn);
-                tokio::spawn(async move {
+                self.spawn(Some(conn), request, async move {
                     let result = match engine {
                         Ok(engine) => {
                             send_confirmed(&engine, user_id.as_deref(), edit, *plan).await
@@ -213,7 +255,8 @@ impl Runner {
                     let Some(directory) = self.directory(conn) else {
                         continue;
                     };
-                    tokio::spawn(audit(directory, tx.clone(), request, conn, ids));
+                    let task = audit(directory, tx.clone(), request, conn, ids);
+                    self.spawn(Some(conn), request, task);
                 }
             }
             Effect::FindPerson { request, lookups } => {
@@ -222,7 +265,7 @@ impl Runner {
                         continue;
                     };
                     let tx = tx.clone();
-                    tokio::spawn(async move {
+                    self.spawn(Some(conn), request, async move {
                         let result = find_person(&directory, lookup).await;
                         let _ = tx.send(Msg::PersonFound {
                             request,
@@ -233,7 +276,7 @@ impl Runner {
                 }
             }
             Effect::Export { path, findings } => {
-                tokio::spawn(async move {
+                self.spawn(None, 0, async move {
                     let result = match ExportFormat::for_path(&path) {
                         Ok(format) => tokio::fs::write(&path, render_export(format, &findings))
                             .await
@@ -245,11 +288,18 @@ impl Runner {
                 });
             }
             Effect::ExpireToast { id, after } => {
-                tokio::spawn(async move {
+                self.spawn(None, id, async move {
                     tokio::time::sleep(after).await;
                     let _ = tx.send(Msg::ToastExpired(id));
                 });
             }
+            Effect::Wake { request, after } => {
+                self.spawn(None, request, async move {
+                    tokio::time::sleep(after).await;
+                    let _ = tx.send(Msg::Woken { request });
+                });
+            }
+            Effect::Copy { .. } | Effect::EditExternally { .. } => {}
         }
     }
 }
@@ -280,19 +330,20 @@ async fn audit(
         conn,
         result: Ok(ids.len()),
     });
+    // Each record is audited here and dropped: only its findings travel to the browser.
     let mut reads = futures::stream::iter(ids)
         .map(|id| {
             let directory = directory.clone();
-            async move { directory.read_user(&id).await.map(Box::new) }
+            async move { directory.read_user(&id).await.map(|r| audit_user(&r)) }
         })
         .buffer_unordered(READ_CONCURRENCY)
         .ready_chunks(AUDIT_BATCH);
-    while let Some(records) = reads.next().await {
+    while let Some(audits) = reads.next().await {
         if tx
             .send(Msg::AuditRead {
                 request,
                 conn,
-                records,
+                audits,
                 last: false,
             })
             .is_err()
@@ -303,7 +354,7 @@ async fn audit(
     let _ = tx.send(Msg::AuditRead {
         request,
         conn,
-        records: Vec::new(),
+        audits: Vec::new(),
         last: true,
     });
 }

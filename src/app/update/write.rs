@@ -1,4 +1,5 @@
-//! Writes in the browser: opening editors, building the preview, confirming, and what follows.
+//! Writes in the browser (the editor and preview screens): opening editors, building the preview,
+//! confirming, and what follows.
 //!
 //! Every write goes form → `Effect::Plan` (sends nothing) → preview → confirm → `Effect::Apply`
 //! → re-read the record. Locked attributes, read-only connections and edits the service does not
@@ -7,26 +8,12 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::editor::{EditorKind, EditorState};
-use super::keymap::Action;
-use super::msg::{Effect, RequestId};
-use super::state::{Dialog, PreviewState, State};
-use super::update::{read_into_detail, toast};
+use crate::app::editor::{EditorKind, EditorState};
+use crate::app::keymap::Action;
+use crate::app::msg::{Effect, RequestId};
+use crate::app::state::{Dialog, Focus, Planning, PreviewState, State};
 use crate::domain::{Edit, UserRecord};
 use crate::service::{Capabilities, ServiceError, WritePlan};
-
-/// A write that is being planned: which request, and for whom.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Planning {
-    /// The plan request.
-    pub request: RequestId,
-    /// The connection index.
-    pub conn: usize,
-    /// The user written (None for a create).
-    pub user_id: Option<String>,
-    /// The edit being planned (re-planned from a fresh read before sending).
-    pub edit: Edit,
-}
 
 /// Why a write cannot start on the selected connection, if it cannot.
 fn refuse(state: &State, offered: fn(&Capabilities) -> bool, what: &str) -> Option<String> {
@@ -64,35 +51,36 @@ fn start_editor(state: &mut State, editor: Result<EditorState, String>) -> Vec<E
             state.dialog = Some(Dialog::Editor(Box::new(editor)));
             Vec::new()
         }
-        Err(why) => toast(state, why, true),
+        Err(why) => state.toast(why, true),
     }
+}
+
+/// The record in the detail pane and its selected attribute, when that attribute may be written.
+fn writable_attribute(state: &State) -> Result<(UserRecord, usize), String> {
+    if let Some(why) = refuse(state, |c| c.attributes, "attribute edits") {
+        return Err(why);
+    }
+    let record = current_record(state)?;
+    let selected = state.detail.as_ref().map_or(0, |d| d.selected);
+    let attribute = record
+        .attributes
+        .get(selected)
+        .ok_or_else(|| "this user has no attributes".to_owned())?;
+    if attribute.locked {
+        return Err(format!(
+            "`{}` is locked: {}",
+            crate::text::sanitize(&attribute.name),
+            attribute.lock_reason.as_deref().unwrap_or("read-only")
+        ));
+    }
+    Ok((record, selected))
 }
 
 /// `e`: edit the selected attribute.
 pub fn open_attribute_editor(state: &mut State) -> Vec<Effect> {
-    let editor = (|| {
-        if let Some(why) = refuse(state, |c| c.attributes, "attribute edits") {
-            return Err(why);
-        }
-        let record = current_record(state)?;
-        let selected = state.detail.as_ref().map_or(0, |d| d.selected);
-        let attribute = record
-            .attributes
-            .get(selected)
-            .ok_or_else(|| "this user has no attributes".to_owned())?;
-        if attribute.locked {
-            return Err(format!(
-                "`{}` is locked: {}",
-                crate::text::sanitize(&attribute.name),
-                attribute.lock_reason.as_deref().unwrap_or("read-only")
-            ));
-        }
-        Ok(EditorState::attribute(
-            state.selected_conn,
-            &record,
-            attribute,
-        ))
-    })();
+    let editor = writable_attribute(state).map(|(record, selected)| {
+        EditorState::attribute(state.selected_conn, &record, &record.attributes[selected])
+    });
     start_editor(state, editor)
 }
 
@@ -118,6 +106,65 @@ pub fn open_replace(state: &mut State) -> Vec<Effect> {
     start_editor(state, editor)
 }
 
+/// `E`: the create or replace JSON in `$EDITOR`: replace when the detail pane has the focus and
+/// the service offers it, create otherwise; the form opens under the editor and shows what came
+/// back.
+pub fn open_external(state: &mut State) -> Vec<Effect> {
+    let replace = state.focus == Focus::Detail
+        && state
+            .connection()
+            .and_then(|c| c.capabilities)
+            .is_some_and(|c| c.replace);
+    let mut effects = if replace {
+        open_replace(state)
+    } else {
+        open_create(state)
+    };
+    effects.extend(edit_form_externally(state));
+    effects
+}
+
+/// Hands the JSON of the open create or replace form to `$EDITOR`.
+fn edit_form_externally(state: &mut State) -> Vec<Effect> {
+    let Some(Dialog::Editor(editor)) = &state.dialog else {
+        return Vec::new();
+    };
+    let Some(text) = editor.json_text() else {
+        return Vec::new();
+    };
+    let request = state.next_id();
+    state.external_edit = Some(request);
+    vec![Effect::EditExternally { request, text }]
+}
+
+/// `$EDITOR` exited: its text goes into the form, which is checked at once; a valid resource
+/// goes on to the preview, an invalid one stays on the form with the error.
+pub fn edited_externally(
+    state: &mut State,
+    request: RequestId,
+    result: Result<String, String>,
+) -> Vec<Effect> {
+    if state.external_edit != Some(request) {
+        return Vec::new();
+    }
+    state.external_edit = None;
+    let text = match result {
+        Ok(text) => text,
+        Err(why) => return state.toast(why, true),
+    };
+    let Some(Dialog::Editor(editor)) = &mut state.dialog else {
+        return Vec::new();
+    };
+    editor.set_json_text(&text);
+    match editor.to_edit() {
+        Some(edit) => {
+            let (conn, record) = (editor.conn, editor.record.as_deref().cloned());
+            plan(state, conn, record, edit)
+        }
+        None => Vec::new(),
+    }
+}
+
 /// `n`: create a user.
 pub fn open_create(state: &mut State) -> Vec<Effect> {
     let editor = match (
@@ -133,38 +180,22 @@ pub fn open_create(state: &mut State) -> Vec<Effect> {
 
 /// `d`: delete the selected attribute's value (the preview shows what it falls back to).
 pub fn delete_value(state: &mut State) -> Vec<Effect> {
-    let planned = (|| {
-        if let Some(why) = refuse(state, |c| c.attributes, "attribute edits") {
-            return Err(why);
-        }
-        let record = current_record(state)?;
-        let selected = state.detail.as_ref().map_or(0, |d| d.selected);
-        let attribute = record
-            .attributes
-            .get(selected)
-            .ok_or_else(|| "this user has no attributes".to_owned())?;
-        if attribute.locked {
-            return Err(format!(
-                "`{}` is locked: {}",
-                crate::text::sanitize(&attribute.name),
-                attribute.lock_reason.as_deref().unwrap_or("read-only")
-            ));
-        }
+    let planned = writable_attribute(state).map(|(record, selected)| {
         let edit = Edit::UnsetAttribute {
-            name: attribute.name.clone(),
+            name: record.attributes[selected].name.clone(),
         };
-        Ok((record, edit))
-    })();
+        (record, edit)
+    });
     match planned {
         Ok((record, edit)) => plan(state, state.selected_conn, Some(record), edit),
-        Err(why) => toast(state, why, true),
+        Err(why) => state.toast(why, true),
     }
 }
 
 /// `z`: looks up the last undoable write of the selected connection in the journal.
 pub fn undo_last(state: &mut State) -> Vec<Effect> {
     if let Some(why) = refuse(state, |_| true, "undo") {
-        return toast(state, why, true);
+        return state.toast(why, true);
     }
     let request = state.next_id();
     state.undo_request = Some(request);
@@ -187,7 +218,7 @@ pub fn undo_found(
     state.undo_request = None;
     match result {
         Ok((record, edit)) => plan(state, conn, Some(*record), edit),
-        Err(why) => toast(state, why, true),
+        Err(why) => state.toast(why, true),
     }
 }
 
@@ -221,6 +252,9 @@ pub fn editor_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
     if state.planning.is_some() {
         return Vec::new();
+    }
+    if key.code == KeyCode::Char('e') && ctrl && editor.is_json() {
+        return edit_form_externally(state);
     }
     let submit = match key.code {
         KeyCode::Char('s') if ctrl => true,
@@ -358,18 +392,17 @@ pub fn applied(
     };
     match result {
         Ok(written) => {
-            let mut effects = toast(
-                state,
+            let mut effects = state.toast(
                 format!("done: {}", crate::text::sanitize(&preview.plan.summary)),
                 false,
             );
             if let Some(id) = written.or(preview.user_id) {
                 if preview.conn != state.selected_conn {
-                    super::update::select_connection(state, preview.conn);
+                    state.select_connection(preview.conn);
                 }
-                effects.extend(read_into_detail(state, preview.conn, id.clone()));
-                super::update::select_user_id(state, &id);
-                state.focus = super::state::Focus::Detail;
+                effects.extend(state.read_into_detail(preview.conn, id.clone()));
+                state.select_user_id(&id);
+                state.focus = Focus::Detail;
             }
             effects
         }
@@ -385,7 +418,7 @@ fn back_to_form(
 ) -> Vec<Effect> {
     let text = error.to_string();
     let Some(mut editor) = editor else {
-        return toast(state, text, true);
+        return state.toast(text, true);
     };
     let named = field_errors(error);
     let unplaced = editor.place_errors(&named);
@@ -398,7 +431,7 @@ fn back_to_form(
         editor.message = Some(format!("already exists: {text}"));
     }
     state.dialog = Some(Dialog::Editor(editor));
-    toast(state, text, true)
+    state.toast(text, true)
 }
 
 /// The (field, message) pairs an error names: server field errors, or a leading `` `field`: ``.
