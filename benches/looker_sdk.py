@@ -30,6 +30,10 @@ def skipped(why):
     sys.exit(0)
 
 
+# This file shares the package's name: import the installed SDK, not this script.
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path = [entry for entry in sys.path if os.path.abspath(entry or os.curdir) != HERE]
+
 try:
     import looker_sdk
 except ImportError:
