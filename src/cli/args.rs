@@ -322,6 +322,16 @@ pub enum Command {
         /// Generated users per service.
         #[arg(long, default_value_t = 100_000)]
         users: usize,
+        /// Latency injected per request, in milliseconds: one round per value (comma-separated).
+        #[arg(long = "latency", value_name = "MS", value_delimiter = ',', default_values_t = [0u64, 100])]
+        latencies: Vec<u64>,
+        /// Pages in flight at once in the bare fetch roster is compared with (default: roster's
+        /// listing window).
+        #[arg(long, value_name = "N", default_value_t = crate::bench::LISTING_WINDOW)]
+        window: usize,
+        /// Skip `roster audit` of each connection (run in the round without latency).
+        #[arg(long)]
+        no_audit: bool,
     },
     /// The journal of writes.
     Log {

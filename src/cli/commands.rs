@@ -138,7 +138,19 @@ pub async fn dispatch(command: Command, globals: &Globals) -> Result<(), CliErro
         } => super::audit::run(globals, conns, format, per_user).await,
         Command::Log { format } => history::log(format),
         Command::Demo { users } => super::browse::demo(users, globals).await,
-        Command::Bench { users } => crate::bench::run(users).await.map_err(CliError::Usage),
+        Command::Bench {
+            users,
+            latencies,
+            window,
+            no_audit,
+        } => crate::bench::run(&crate::bench::BenchOptions {
+            users,
+            latencies_ms: latencies,
+            window,
+            audit: !no_audit,
+        })
+        .await
+        .map_err(CliError::Usage),
         Command::Undo {
             batch: Some(batch),
             write,

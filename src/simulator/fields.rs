@@ -1,8 +1,11 @@
 //! Looker-style `fields` selection (`id,name,credentials_email(email)`) applied to JSON.
 //!
-//! Pure functions over `serde_json::Value`; used by the simulated Looker API for every endpoint
-//! that takes `fields`.
+//! Pure functions: [`Selection::apply`] over a `serde_json::Value`, and [`Selected`], which
+//! applies a selection while serialising a record that lists its own [`Fields`] (so a page of
+//! records is written out without building a JSON tree first). Used by the simulated Looker API
+//! for every endpoint that takes `fields`.
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
 /// A parsed field selection: each name with its own nested selection (empty = everything).
@@ -36,6 +39,58 @@ impl Selection {
             }
             other => other,
         }
+    }
+}
+
+/// A record that serialises field by field, so that a [`Selection`] can pick its fields while it
+/// is written: the same keys, values and order as [`Selection::apply`] on the whole record.
+pub trait Fields {
+    /// Every field name, in the order the whole record lists them.
+    const NAMES: &'static [&'static str];
+
+    /// Writes the field `name` into `map`, its value under the `nested` selection; false (and
+    /// nothing written) when the record has no such field.
+    fn write_field<M: SerializeMap>(
+        &self,
+        map: &mut M,
+        name: &str,
+        nested: &Selection,
+    ) -> Result<bool, M::Error>;
+}
+
+/// A record serialised with a selection applied (an empty selection keeps every field).
+pub struct Selected<'s, T> {
+    record: T,
+    selection: &'s Selection,
+}
+
+impl<'s, T: Fields> Selected<'s, T> {
+    /// `record` under `selection`.
+    pub fn new(record: T, selection: &'s Selection) -> Self {
+        Self { record, selection }
+    }
+}
+
+impl<T: Fields> Serialize for Selected<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        if self.selection.0.is_empty() {
+            let everything = Selection::default();
+            for name in T::NAMES {
+                self.record.write_field(&mut map, name, &everything)?;
+            }
+        } else {
+            // A name selected twice is written once, where it was first selected.
+            let mut written: Vec<&str> = Vec::with_capacity(self.selection.0.len());
+            for (name, nested) in &self.selection.0 {
+                if !written.contains(&name.as_str())
+                    && self.record.write_field(&mut map, name, nested)?
+                {
+                    written.push(name);
+                }
+            }
+        }
+        map.end()
     }
 }
 

@@ -15,6 +15,7 @@ pub mod fields;
 pub mod looker;
 pub mod scim;
 pub mod seed;
+pub mod window;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -69,14 +70,30 @@ pub struct SimState {
     scim: Mutex<scim::ScimStore>,
 }
 
+/// The store a seeding thread built, or why it could not.
+fn joined<T>(service: &str, result: std::thread::Result<Result<T, String>>) -> Result<T, String> {
+    result.unwrap_or_else(|_| Err(format!("seeding the simulated {service} failed")))
+}
+
 impl SimState {
-    /// Builds every service's store from one seed.
+    /// Builds every service's store from one seed, the three at once on their own threads (each
+    /// reads the seed and builds only its own records).
     pub fn new(seed: &Seed, credentials: SimCredentials) -> Result<Self, String> {
+        let (crowd, looker, scim) = std::thread::scope(|scope| {
+            let crowd = scope.spawn(|| crowd::CrowdStore::from_seed(seed));
+            let looker = scope.spawn(|| looker::LookerStore::from_seed(seed));
+            let scim = scim::ScimStore::from_seed(seed);
+            (
+                joined("Crowd", crowd.join()),
+                joined("Looker", looker.join()),
+                scim,
+            )
+        });
         Ok(Self {
             credentials,
-            crowd: Mutex::new(crowd::CrowdStore::from_seed(seed)?),
-            looker: Mutex::new(looker::LookerStore::from_seed(seed)?),
-            scim: Mutex::new(scim::ScimStore::from_seed(seed)?),
+            crowd: Mutex::new(crowd?),
+            looker: Mutex::new(looker?),
+            scim: Mutex::new(scim?),
         })
     }
 

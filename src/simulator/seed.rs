@@ -2,8 +2,11 @@
 //!
 //! One list of people feeds all three simulated services, so the same person can be found in
 //! several of them (with deliberate differences in the curated set). Generated people come from a
-//! fixed-seed generator: the same `--users N` gives the same people on every run.
+//! fixed-seed generator: the same `--users N` gives the same people on every run. They are made
+//! one at a time as each store reads them ([`Seed::people`]), never held all at once, so seeding
+//! a large directory costs each store only its own records.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
@@ -20,8 +23,18 @@ pub struct Seed {
     /// Crowd's groups (people name the groups they belong to directly).
     #[serde(default)]
     pub crowd: CrowdSeed,
-    /// Every person, with their presence in each service.
-    pub people: Vec<PersonSeed>,
+    /// The curated people of `assets/`, with their presence in each service.
+    #[serde(rename = "people")]
+    pub curated: Vec<PersonSeed>,
+    /// How many generated people follow the curated ones.
+    #[serde(skip)]
+    pub generated: usize,
+    /// The first Looker id of the generated people (after the curated ones).
+    #[serde(skip)]
+    first_generated_looker_id: u64,
+    /// The Looker group names a generated person may join by department.
+    #[serde(skip)]
+    looker_group_names: Vec<String>,
 }
 
 /// Crowd-wide seed data.
@@ -211,19 +224,73 @@ impl Seed {
     pub fn demo(generated: usize) -> Result<Self, String> {
         let mut seed: Seed = serde_json::from_str(DEMO_DIRECTORY)
             .map_err(|e| format!("assets/demo/directory.json is invalid: {e}"))?;
-        let first_looker_id = seed
-            .people
+        seed.first_generated_looker_id = seed
+            .curated
             .iter()
             .filter_map(|p| p.looker.as_ref()?.id.parse::<u64>().ok())
             .max()
             .unwrap_or(0)
             + 1;
-        let group_names: Vec<String> = seed.looker.groups.iter().map(|g| g.name.clone()).collect();
-        seed.people.extend(
-            (0..generated).map(|index| generated_person(index, first_looker_id, &group_names)),
-        );
+        seed.looker_group_names = seed.looker.groups.iter().map(|g| g.name.clone()).collect();
+        seed.generated = generated;
         Ok(seed)
     }
+
+    /// Every person: the curated ones, then the generated ones, each made as it is read.
+    pub fn people(&self) -> impl Iterator<Item = Cow<'_, PersonSeed>> {
+        self.people_with(Accounts::ALL)
+    }
+
+    /// Every person, as [`Seed::people`], but a generated person carries only the accounts
+    /// `accounts` asks for (a store reads only its own service's account, so it asks for that one
+    /// and the others are never made).
+    pub fn people_with(&self, accounts: Accounts) -> impl Iterator<Item = Cow<'_, PersonSeed>> {
+        let generator = Generator {
+            first_looker_id: self.first_generated_looker_id,
+            looker_groups: &self.looker_group_names,
+        };
+        self.curated.iter().map(Cow::Borrowed).chain(
+            (0..self.generated).map(move |index| Cow::Owned(generator.person(index, accounts))),
+        )
+    }
+}
+
+/// Which accounts of a generated person are made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Accounts {
+    /// The Looker account.
+    pub looker: bool,
+    /// The Crowd account.
+    pub crowd: bool,
+    /// The SCIM account.
+    pub scim: bool,
+}
+
+impl Accounts {
+    /// Every account.
+    pub const ALL: Self = Self {
+        looker: true,
+        crowd: true,
+        scim: true,
+    };
+    /// Only the Looker account.
+    pub const LOOKER: Self = Self {
+        looker: true,
+        crowd: false,
+        scim: false,
+    };
+    /// Only the Crowd account.
+    pub const CROWD: Self = Self {
+        looker: false,
+        crowd: true,
+        scim: false,
+    };
+    /// Only the SCIM account.
+    pub const SCIM: Self = Self {
+        looker: false,
+        crowd: false,
+        scim: true,
+    };
 }
 
 const GIVEN: &[&str] = &[
@@ -288,75 +355,114 @@ fn pick<'a>(list: &[&'a str], bits: u64) -> &'a str {
     list[(bits % list.len() as u64) as usize]
 }
 
-fn generated_person(index: usize, first_looker_id: u64, groups: &[String]) -> PersonSeed {
-    let bits = mix(index as u64);
-    let first = pick(GIVEN, bits);
-    let last = pick(FAMILY, bits >> 8);
-    let number = index + 1;
-    let username = format!(
-        "{}{}{number}",
-        first.to_ascii_lowercase().chars().next().unwrap_or('u'),
-        last.to_ascii_lowercase()
-    );
-    let email = format!(
-        "{}.{}{number}@example.com",
-        first.to_ascii_lowercase(),
-        last.to_ascii_lowercase()
-    );
-    let department = pick(DEPARTMENTS, bits >> 16);
-    let active = !bits.is_multiple_of(17);
-    let mut looker_attributes = BTreeMap::new();
-    if bits.is_multiple_of(5) {
-        looker_attributes.insert("region".to_owned(), pick(REGIONS, bits >> 24).to_owned());
-    }
-    if bits.is_multiple_of(7) {
-        looker_attributes.insert("team".to_owned(), department.to_ascii_lowercase());
-    }
-    let mut looker_groups = vec!["All Users".to_owned()];
-    if let Some(group) = groups.iter().find(|g| g.as_str() == department) {
-        looker_groups.push(group.clone());
-    }
-    let mut crowd_attributes = BTreeMap::new();
-    crowd_attributes.insert("department".to_owned(), vec![department.to_owned()]);
-    if bits.is_multiple_of(3) {
-        crowd_attributes.insert(
-            "skills".to_owned(),
-            vec![
-                "sql".to_owned(),
-                pick(&["rust", "go", "python"], bits >> 32).to_owned(),
-            ],
+/// What generates the people after the curated ones.
+#[derive(Debug, Clone, Copy)]
+struct Generator<'a> {
+    first_looker_id: u64,
+    looker_groups: &'a [String],
+}
+
+impl Generator<'_> {
+    /// The generated person at `index`, with the accounts `accounts` asks for.
+    fn person(&self, index: usize, accounts: Accounts) -> PersonSeed {
+        let bits = mix(index as u64);
+        let first = pick(GIVEN, bits);
+        let last = pick(FAMILY, bits >> 8);
+        let number = index + 1;
+        let (first_lower, last_lower) = (first.to_ascii_lowercase(), last.to_ascii_lowercase());
+        let username = format!(
+            "{}{last_lower}{number}",
+            first_lower.chars().next().unwrap_or('u')
         );
+        let email = format!("{first_lower}.{last_lower}{number}@example.com");
+        let person = Generated {
+            index,
+            number,
+            bits,
+            department: pick(DEPARTMENTS, bits >> 16),
+            active: !bits.is_multiple_of(17),
+        };
+        PersonSeed {
+            first_name: first.to_owned(),
+            last_name: last.to_owned(),
+            email,
+            username,
+            looker: accounts.looker.then(|| self.looker_account(&person)),
+            crowd: accounts.crowd.then(|| person.crowd_account()),
+            scim: accounts.scim.then(|| person.scim_account()),
+        }
     }
-    PersonSeed {
-        first_name: first.to_owned(),
-        last_name: last.to_owned(),
-        email,
-        username,
-        looker: Some(LookerAccountSeed {
-            id: (first_looker_id + index as u64).to_string(),
-            disabled: !active,
+
+    fn looker_account(&self, person: &Generated) -> LookerAccountSeed {
+        let bits = person.bits;
+        let mut attributes = BTreeMap::new();
+        if bits.is_multiple_of(5) {
+            attributes.insert("region".to_owned(), pick(REGIONS, bits >> 24).to_owned());
+        }
+        if bits.is_multiple_of(7) {
+            attributes.insert("team".to_owned(), person.department.to_ascii_lowercase());
+        }
+        let mut groups = vec!["All Users".to_owned()];
+        if let Some(group) = self
+            .looker_groups
+            .iter()
+            .find(|g| g.as_str() == person.department)
+        {
+            groups.push(group.clone());
+        }
+        LookerAccountSeed {
+            id: (self.first_looker_id + person.index as u64).to_string(),
+            disabled: !person.active,
             email: None,
             locale: None,
-            groups: looker_groups,
-            attributes: looker_attributes,
-        }),
-        crowd: Some(CrowdAccountSeed {
-            active,
+            groups,
+            attributes,
+        }
+    }
+}
+
+/// The traits of a generated person that its accounts are made from.
+struct Generated {
+    index: usize,
+    number: usize,
+    bits: u64,
+    department: &'static str,
+    active: bool,
+}
+
+impl Generated {
+    fn crowd_account(&self) -> CrowdAccountSeed {
+        let mut attributes = BTreeMap::new();
+        attributes.insert("department".to_owned(), vec![self.department.to_owned()]);
+        if self.bits.is_multiple_of(3) {
+            attributes.insert(
+                "skills".to_owned(),
+                vec![
+                    "sql".to_owned(),
+                    pick(&["rust", "go", "python"], self.bits >> 32).to_owned(),
+                ],
+            );
+        }
+        CrowdAccountSeed {
+            active: self.active,
             email: None,
             groups: vec!["jira-software-users".to_owned()],
-            attributes: crowd_attributes,
+            attributes,
             password: None,
-        }),
-        scim: Some(ScimAccountSeed {
-            active,
-            external_id: Some(format!("gen-{number:08}")),
-            title: Some(format!("{department} Specialist")),
-            department: Some(department.to_owned()),
+        }
+    }
+
+    fn scim_account(&self) -> ScimAccountSeed {
+        ScimAccountSeed {
+            active: self.active,
+            external_id: Some(format!("gen-{:08}", self.number)),
+            title: Some(format!("{} Specialist", self.department)),
+            department: Some(self.department.to_owned()),
             organization: Some("Example Ltd".to_owned()),
-            timezone: Some(pick(ZONES, bits >> 40).to_owned()),
+            timezone: Some(pick(ZONES, self.bits >> 40).to_owned()),
             preferred_language: Some("en-US".to_owned()),
             ..ScimAccountSeed::default()
-        }),
+        }
     }
 }
 
@@ -368,12 +474,12 @@ mod tests {
     fn the_demo_directory_loads_and_generation_is_deterministic() {
         let a = Seed::demo(50).expect("seed");
         let b = Seed::demo(50).expect("seed");
-        assert!(a.people.len() >= 36 + 50);
-        let names = |s: &Seed| s.people.iter().map(|p| p.email.clone()).collect::<Vec<_>>();
+        assert!(a.people().count() >= 36 + 50);
+        let names = |s: &Seed| s.people().map(|p| p.email.clone()).collect::<Vec<_>>();
         assert_eq!(names(&a), names(&b));
         let mut emails = names(&a);
         emails.sort();
         emails.dedup();
-        assert_eq!(emails.len(), a.people.len(), "emails are unique");
+        assert_eq!(emails.len(), a.people().count(), "emails are unique");
     }
 }

@@ -75,9 +75,7 @@ fn users_answer(call: &Call, users: Vec<&User>, group: &str) -> Result<Response,
             render::user_ref(u, &base)
         }
     });
-    Ok(json(
-        json!({ "expand": "user", "users": page(listed, call)? }),
-    ))
+    Ok(json(render::user_list(page(listed, call)?)))
 }
 
 fn user_groups(call: &Call, nested: bool) -> Result<Response, Refusal> {

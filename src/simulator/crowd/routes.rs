@@ -18,6 +18,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::store::Refusal;
@@ -242,7 +243,7 @@ pub fn entity_name(body: &Bytes) -> Result<String, Refusal> {
 /// rejects any answer other than 204 that is not `application/json`, so newer servers evidently
 /// send the entity (api-facts §1.3 on `POST /user`); which entity a membership answers is
 /// UNCONFIRMED (here: the one added).
-pub fn created(location: &str, body: Value) -> Response {
+pub fn created(location: &str, body: impl Serialize) -> Response {
     let mut response = (StatusCode::CREATED, axum::Json(body)).into_response();
     if let Ok(value) = HeaderValue::from_str(location) {
         response.headers_mut().insert(header::LOCATION, value);
@@ -251,7 +252,7 @@ pub fn created(location: &str, body: Value) -> Response {
 }
 
 /// A JSON response with Crowd's content type.
-pub fn json(body: Value) -> Response {
+pub fn json(body: impl Serialize) -> Response {
     axum::Json(body).into_response()
 }
 

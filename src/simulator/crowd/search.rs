@@ -27,7 +27,7 @@ fn search(call: &Call, restriction: &Restriction) -> Result<Response, Refusal> {
         "user" => {
             let full = expands(call, "user");
             let with_attributes = expands(call, "attributes");
-            let users: Vec<Value> = store
+            let users = store
                 .search_users(restriction, start, max)
                 .into_iter()
                 .map(|u| {
@@ -38,7 +38,7 @@ fn search(call: &Call, restriction: &Restriction) -> Result<Response, Refusal> {
                     }
                 })
                 .collect();
-            Ok(json(json!({ "expand": "user", "users": users })))
+            Ok(json(render::user_list(users)))
         }
         "group" => {
             let full = expands(call, "group");

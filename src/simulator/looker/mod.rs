@@ -3,7 +3,7 @@
 //! `store` holds the instance and its lookup-path rules, `definitions` the rules for changing an
 //! attribute's definition, `routes` the route table, `auth`, `users`, `attributes` and `groups`
 //! the handlers by resource, `paging` sorting and paging, `search` the `/users/search`
-//! conditions, `error` Looker's error bodies, `json` the renderings.
+//! conditions, `error` Looker's error bodies, `json` and `user_json` the renderings.
 
 pub mod attributes;
 pub mod auth;
@@ -15,6 +15,7 @@ pub mod paging;
 pub mod routes;
 pub mod search;
 pub mod store;
+pub mod user_json;
 pub mod users;
 
 pub use routes::router;

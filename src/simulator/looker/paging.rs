@@ -9,14 +9,14 @@
 use std::cmp::Ordering;
 
 use axum::http::{HeaderValue, header};
-use axum::response::Response;
-use serde_json::Value;
+use axum::response::{IntoResponse, Response};
 
 use super::error::LookerError;
-use super::json as render;
-use super::routes::{api_base, selected};
+use super::routes::{api_base, selection};
 use super::store::User;
+use super::user_json::UserJson;
 use crate::simulator::call::Call;
+use crate::simulator::window::window;
 
 /// One page of a user list, cloned out of the store so it can be rendered without the lock.
 pub struct UserPage {
@@ -26,9 +26,21 @@ pub struct UserPage {
     offset: usize,
 }
 
+/// The `sorts` parameter when it asks for an order other than the store's (by id).
+fn reordering(call: &Call) -> Option<&str> {
+    call.param("sorts")
+        .filter(|s| !s.trim().is_empty() && s.trim() != "id")
+}
+
+/// True when the call wants users in the store's order (by id), so a page can be taken without
+/// sorting (see [`page_in_order`]).
+pub fn keeps_store_order(call: &Call) -> bool {
+    reordering(call).is_none()
+}
+
 /// Orders users by the `sorts` parameter; the store keeps them in id order already.
-fn sort_users(users: &mut [&User], sorts: Option<&str>) {
-    let Some(sorts) = sorts.filter(|s| !s.trim().is_empty() && s.trim() != "id") else {
+fn sort_users(users: &mut [&User], call: &Call) {
+    let Some(sorts) = reordering(call) else {
         return;
     };
     let keys: Vec<(String, bool)> = sorts
@@ -66,11 +78,10 @@ fn sort_users(users: &mut [&User], sorts: Option<&str>) {
     });
 }
 
-/// Sorts and pages a user list (under the store's lock; only the page is cloned).
-pub fn page_of(mut users: Vec<&User>, call: &Call) -> Result<UserPage, LookerError> {
-    sort_users(&mut users, call.param("sorts"));
+/// The `limit` (None: everything) and `offset` a call asks for.
+fn limit_and_offset(call: &Call) -> Result<(Option<usize>, usize), LookerError> {
     let number = |key: &str| call.param(key).map(|v| v.trim().parse::<usize>());
-    let (limit, offset) = match (
+    match (
         number("limit"),
         number("offset"),
         number("per_page"),
@@ -79,39 +90,61 @@ pub fn page_of(mut users: Vec<&User>, call: &Call) -> Result<UserPage, LookerErr
         (Some(Err(_)), ..)
         | (_, Some(Err(_)), ..)
         | (_, _, Some(Err(_)), _)
-        | (.., Some(Err(_))) => {
-            return Err(LookerError::bad_request(
-                "limit, offset, page and per_page must be integers",
-            ));
+        | (.., Some(Err(_))) => Err(LookerError::bad_request(
+            "limit, offset, page and per_page must be integers",
+        )),
+        (Some(Ok(limit)), offset, ..) => {
+            Ok((Some(limit), offset.and_then(Result::ok).unwrap_or(0)))
         }
-        (Some(Ok(limit)), offset, ..) => (Some(limit), offset.and_then(Result::ok).unwrap_or(0)),
         (None, offset, Some(Ok(per_page)), page) => {
             let page = page.and_then(Result::ok).unwrap_or(1).max(1);
-            (
+            Ok((
                 Some(per_page),
                 offset.and_then(Result::ok).unwrap_or((page - 1) * per_page),
-            )
+            ))
         }
-        (None, offset, None, _) => (None, offset.and_then(Result::ok).unwrap_or(0)),
-    };
+        (None, offset, None, _) => Ok((None, offset.and_then(Result::ok).unwrap_or(0))),
+    }
+}
+
+/// Sorts and pages a user list (under the store's lock; only the page is cloned).
+pub fn page_of(mut users: Vec<&User>, call: &Call) -> Result<UserPage, LookerError> {
+    sort_users(&mut users, call);
     let total = users.len();
-    let start = offset.min(total);
-    let end = limit
-        .map_or(total, |l| offset.saturating_add(l).min(total))
-        .max(start);
+    page_in_order(users.into_iter(), total, call)
+}
+
+/// Pages `total` users that are already in the order the call wants (under the store's lock;
+/// only the page is walked to from the nearer end, and cloned).
+pub fn page_in_order<'a>(
+    users: impl DoubleEndedIterator<Item = &'a User>,
+    total: usize,
+    call: &Call,
+) -> Result<UserPage, LookerError> {
+    let (limit, offset) = limit_and_offset(call)?;
+    let count = limit.unwrap_or(total);
     Ok(UserPage {
-        users: users[start..end].iter().map(|u| (*u).clone()).collect(),
+        users: window(users, total, offset, count)
+            .into_iter()
+            .cloned()
+            .collect(),
         total,
         limit,
         offset,
     })
 }
 
-/// Renders a page with `fields` selection, adding `Link` and `X-Total-Count` when paged.
+/// Renders a page with `fields` selection, adding `Link` and `X-Total-Count` when paged. The
+/// users are serialised straight into the body.
 pub fn render_page(call: &Call, page: UserPage) -> Response {
     let base = api_base(call);
-    let rendered: Vec<Value> = page.users.iter().map(|u| render::user(u, &base)).collect();
-    let mut response = selected(call, Value::Array(rendered));
+    let selection = selection(call);
+    let rendered: Vec<_> = page
+        .users
+        .iter()
+        .map(|user| UserJson::new(user, &base).selected(&selection))
+        .collect();
+    let mut response = axum::Json(rendered).into_response();
     if let Some(limit) = page.limit {
         let link = link_header(&base, call, limit, page.offset, page.total);
         let headers = response.headers_mut();

@@ -142,10 +142,14 @@ pub fn json_object(body: &Bytes) -> Result<Map<String, Value>, LookerError> {
     }
 }
 
+/// The request's `fields` selection (empty: every field).
+pub fn selection(call: &Call) -> Selection {
+    Selection::parse(call.param("fields").unwrap_or_default())
+}
+
 /// A JSON response with the request's `fields` selection applied.
 pub fn selected(call: &Call, body: Value) -> Response {
-    let selection = Selection::parse(call.param("fields").unwrap_or_default());
-    axum::Json(selection.apply(body)).into_response()
+    axum::Json(selection(call).apply(body)).into_response()
 }
 
 #[cfg(test)]

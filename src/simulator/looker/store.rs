@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
-use crate::simulator::seed::Seed;
+use crate::simulator::seed::{Accounts, Seed};
 
 /// Looker's wording for the sources of values (not documented beyond Default and No Value).
 pub mod source {
@@ -210,7 +210,7 @@ impl LookerStore {
         }
         let mut users = BTreeMap::new();
         let mut user_values = BTreeMap::new();
-        for person in &seed.people {
+        for person in seed.people_with(Accounts::LOOKER) {
             let Some(account) = &person.looker else {
                 continue;
             };

@@ -14,15 +14,17 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 
 use super::error::LookerError;
-use super::json as render;
-use super::paging::{page_of, render_page};
-use super::routes::{api_base, id_list, json_object, parse_id, selected};
+use super::paging::{keeps_store_order, page_in_order, page_of, render_page};
+use super::routes::{api_base, id_list, json_object, parse_id, selection};
 use super::search;
 use super::store::User;
+use super::user_json::{CredentialsEmailJson, UserJson};
 use crate::simulator::call::Call;
+use crate::simulator::fields::{Selected, Selection};
 
 fn respond_user(call: &Call, user: &User) -> Response {
-    selected(call, render::user(user, &api_base(call)))
+    let base = api_base(call);
+    axum::Json(UserJson::new(user, &base).selected(&selection(call))).into_response()
 }
 
 /// `GET /users[?ids=…]`: every user, or those with the given ids, sorted and paged.
@@ -30,12 +32,16 @@ pub async fn list_users(call: Call) -> Result<Response, LookerError> {
     let ids = id_list(&call, "ids");
     let page = {
         let store = call.state.looker();
-        let users: Vec<&User> = store
-            .users
-            .values()
-            .filter(|u| ids.as_ref().is_none_or(|ids| ids.contains(&u.id)))
-            .collect();
-        page_of(users, &call)?
+        if ids.is_none() && keeps_store_order(&call) {
+            page_in_order(store.users.values(), store.users.len(), &call)?
+        } else {
+            let users: Vec<&User> = store
+                .users
+                .values()
+                .filter(|u| ids.as_ref().is_none_or(|ids| ids.contains(&u.id)))
+                .collect();
+            page_of(users, &call)?
+        }
     };
     Ok(render_page(&call, page))
 }
@@ -225,7 +231,13 @@ fn write_email(
         .get_mut(&id)
         .ok_or_else(LookerError::not_found)?;
     stored.email = Some(email.clone());
-    Ok(axum::Json(render::credentials_email(stored, &email, &api_base(call))).into_response())
+    let base = api_base(call);
+    let credential = CredentialsEmailJson {
+        user: stored,
+        email: &email,
+        base: &base,
+    };
+    Ok(axum::Json(Selected::new(credential, &Selection::default())).into_response())
 }
 
 /// `PATCH /users/{user_id}/credentials_email`.

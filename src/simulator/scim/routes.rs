@@ -16,10 +16,11 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::check::Fault;
-use super::json::{project, render};
+use super::json::{Projection, Resource, location, render};
 use super::schema::{self, ResourceKind};
 use super::store::{ScimStore, Stored};
 use crate::service::scim::wire::{ERROR, LIST_RESPONSE, MEDIA_TYPE, PatchRequest};
@@ -73,13 +74,12 @@ fn allow(router: MethodRouter<Arc<SimState>>) -> MethodRouter<Arc<SimState>> {
 }
 
 /// A SCIM JSON response.
-fn scim_json(status: StatusCode, body: &Value) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, MEDIA_TYPE)],
-        body.to_string(),
-    )
-        .into_response()
+fn scim_json(status: StatusCode, body: &impl Serialize) -> Response {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => (status, [(header::CONTENT_TYPE, MEDIA_TYPE)], bytes).into_response(),
+        Err(error) => Fault::plain(500, format!("the response could not be rendered: {error}"))
+            .into_response(),
+    }
 }
 
 /// The SCIM error body (RFC 7644 §3.12), `status` as a string as Atlassian sends it.
@@ -182,6 +182,20 @@ fn number(call: &Call, key: &str) -> Result<Option<i64>, Fault> {
         .transpose()
 }
 
+/// The list response: the page's resources serialised straight from the store.
+#[derive(Serialize)]
+struct ListBody<'a> {
+    schemas: [&'static str; 1],
+    #[serde(rename = "totalResults")]
+    total_results: usize,
+    #[serde(rename = "startIndex")]
+    start_index: usize,
+    #[serde(rename = "itemsPerPage")]
+    items_per_page: usize,
+    #[serde(rename = "Resources")]
+    resources: Vec<Resource<'a>>,
+}
+
 async fn list(kind: ResourceKind, call: Call) -> Result<Response, Fault> {
     let filter = call
         .param_ignoring_case("filter")
@@ -192,35 +206,48 @@ async fn list(kind: ResourceKind, call: Call) -> Result<Response, Fault> {
     let count = number(&call, "count")?
         .unwrap_or(MAX_PAGE as i64)
         .clamp(0, MAX_PAGE as i64) as usize;
+    let projection = projection(kind, &call);
     let base = base_url(&call);
     let store = call.state.scim();
-    let matching: Vec<&Stored> = store
-        .all(kind)
-        .filter(|s| filter.as_ref().is_none_or(|f| matches_filter(s, f)))
-        .collect();
-    let resources: Vec<Value> = matching
-        .iter()
-        .skip(start - 1)
-        .take(count)
-        .map(|stored| {
-            project(
-                kind,
-                render(&store, kind, stored, &base),
-                call.param_ignoring_case("attributes"),
-                call.param_ignoring_case("excludedAttributes"),
-            )
-        })
-        .collect();
-    Ok(scim_json(
-        StatusCode::OK,
-        &json!({
-            "schemas": [LIST_RESPONSE],
-            "totalResults": matching.len(),
-            "startIndex": start,
-            "itemsPerPage": resources.len(),
-            "Resources": resources,
-        }),
-    ))
+    let (total, page): (usize, Vec<&Stored>) = match &filter {
+        None => (
+            store.count(kind),
+            store.page(kind, start - 1, count).iter().collect(),
+        ),
+        Some(filter) => {
+            let matching: Vec<&Stored> = store
+                .all(kind)
+                .filter(|s| matches_filter(s, filter))
+                .collect();
+            let page = matching
+                .iter()
+                .skip(start - 1)
+                .take(count)
+                .copied()
+                .collect();
+            (matching.len(), page)
+        }
+    };
+    let body = ListBody {
+        schemas: [LIST_RESPONSE],
+        total_results: total,
+        start_index: start,
+        items_per_page: page.len(),
+        resources: page
+            .into_iter()
+            .map(|stored| projection.apply(render(&store, kind, stored, &base)))
+            .collect(),
+    };
+    Ok(scim_json(StatusCode::OK, &body))
+}
+
+/// The request's `attributes` / `excludedAttributes`.
+fn projection(kind: ResourceKind, call: &Call) -> Projection {
+    Projection::parse(
+        kind,
+        call.param_ignoring_case("attributes"),
+        call.param_ignoring_case("excludedAttributes"),
+    )
 }
 
 /// A single resource with its `ETag` (and `Location` on a create).
@@ -231,8 +258,7 @@ fn resource_response(
     stored: &Stored,
     base: &str,
 ) -> Response {
-    let body = render(store, kind, stored, base);
-    let mut response = scim_json(status, &body);
+    let mut response = scim_json(status, &render(store, kind, stored, base));
     let headers = response.headers_mut();
     if store.etag
         && let Ok(value) = HeaderValue::from_str(&stored.etag())
@@ -240,7 +266,7 @@ fn resource_response(
         headers.insert(header::ETAG, value);
     }
     if status == StatusCode::CREATED
-        && let Some(Ok(location)) = body["meta"]["location"].as_str().map(HeaderValue::from_str)
+        && let Ok(location) = HeaderValue::from_str(&location(kind, stored, base))
     {
         headers.insert(header::LOCATION, location);
     }
@@ -264,9 +290,8 @@ async fn read(kind: ResourceKind, call: Call, Path(id): Path<String>) -> Result<
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
     let base = base_url(&call);
-    let attributes = call.param_ignoring_case("attributes");
-    let excluded = call.param_ignoring_case("excludedAttributes");
-    if attributes.is_none() && excluded.is_none() {
+    let projection = projection(kind, &call);
+    if projection.is_whole() {
         return Ok(resource_response(
             StatusCode::OK,
             &store,
@@ -275,12 +300,7 @@ async fn read(kind: ResourceKind, call: Call, Path(id): Path<String>) -> Result<
             &base,
         ));
     }
-    let body = project(
-        kind,
-        render(&store, kind, stored, &base),
-        attributes,
-        excluded,
-    );
+    let body = projection.apply(render(&store, kind, stored, &base));
     Ok(scim_json(StatusCode::OK, &body))
 }
 

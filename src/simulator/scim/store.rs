@@ -11,13 +11,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::check::{Fault, canonical_body};
 use super::patch;
 use super::schema::ResourceKind;
 use crate::service::scim::wire::{ENTERPRISE_USER, PatchRequest};
-use crate::simulator::seed::Seed;
+use crate::simulator::seed::{Accounts, PersonSeed, ScimAccountSeed, Seed};
 
 /// When the seeded users were created: 2024-01-08T09:00:00Z.
 const SEED_EPOCH_SECONDS: i64 = 1_704_704_400;
@@ -51,31 +51,92 @@ impl Stored {
     }
 }
 
-/// Resources of one kind in creation order, found by id.
+/// Resources of one kind in creation order, found by id. A page is a slice of `items`; a removal
+/// (rare) shifts the later items and renumbers them in `by_id`.
 #[derive(Debug, Default)]
 struct Collection {
-    items: BTreeMap<u64, Stored>,
-    by_id: HashMap<String, u64>,
-    next: u64,
+    items: Vec<Stored>,
+    by_id: HashMap<String, usize>,
 }
 
 impl Collection {
+    fn with_capacity(capacity: usize) -> Self {
+        Self {
+            items: Vec::with_capacity(capacity),
+            by_id: HashMap::with_capacity(capacity),
+        }
+    }
+
     fn insert(&mut self, stored: Stored) {
-        self.by_id.insert(stored.id.clone(), self.next);
-        self.items.insert(self.next, stored);
-        self.next += 1;
+        self.by_id.insert(stored.id.clone(), self.items.len());
+        self.items.push(stored);
     }
 
     fn get(&self, id: &str) -> Option<&Stored> {
-        self.items.get(self.by_id.get(id)?)
+        self.items.get(*self.by_id.get(id)?)
     }
 
     fn get_mut(&mut self, id: &str) -> Option<&mut Stored> {
-        self.items.get_mut(self.by_id.get(id)?)
+        self.items.get_mut(*self.by_id.get(id)?)
     }
 
     fn remove(&mut self, id: &str) -> Option<Stored> {
-        self.items.remove(&self.by_id.remove(id)?)
+        let position = self.by_id.remove(id)?;
+        let removed = self.items.remove(position);
+        for (offset, later) in self.items[position..].iter().enumerate() {
+            self.by_id.insert(later.id.clone(), position + offset);
+        }
+        Some(removed)
+    }
+}
+
+/// Which groups each user belongs to, by positions in the collections: the groups of the user at
+/// position `p` are `groups[starts[p]..starts[p + 1]]`, in the groups' order.
+#[derive(Debug, Default)]
+struct Memberships {
+    starts: Vec<u32>,
+    groups: Vec<u32>,
+}
+
+impl Memberships {
+    /// Indexes every group's user members.
+    fn index(users: &Collection, groups: &Collection) -> Self {
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        for (group_position, group) in groups.items.iter().enumerate() {
+            let members = group.body.get("members").and_then(Value::as_array);
+            for member in members.into_iter().flatten() {
+                let user = member
+                    .get("value")
+                    .and_then(Value::as_str)
+                    .and_then(|id| users.by_id.get(id));
+                if let Some(user) = user {
+                    pairs.push((*user as u32, group_position as u32));
+                }
+            }
+        }
+        // A stable sort by user keeps each user's groups in the groups' order.
+        pairs.sort_by_key(|(user, _)| *user);
+        let mut starts = Vec::with_capacity(users.items.len() + 1);
+        let mut next = 0;
+        for user in 0..users.items.len() as u32 {
+            starts.push(next as u32);
+            while pairs.get(next).is_some_and(|(u, _)| *u == user) {
+                next += 1;
+            }
+        }
+        starts.push(next as u32);
+        Self {
+            starts,
+            groups: pairs.into_iter().map(|(_, group)| group).collect(),
+        }
+    }
+
+    /// The groups of the user at `position`.
+    fn of(&self, position: usize) -> &[u32] {
+        match (self.starts.get(position), self.starts.get(position + 1)) {
+            (Some(start), Some(end)) => &self.groups[*start as usize..*end as usize],
+            _ => &[],
+        }
     }
 }
 
@@ -90,16 +151,17 @@ pub struct ScimStore {
     /// (on by default, as on Atlassian). Off only for checkers that cannot parse that URN.
     pub account_extension: bool,
     created: u64,
-    /// Group memberships by user id, built on first use and dropped on every write, so that
-    /// rendering a page of users does not scan every group's members for each user.
-    memberships: OnceLock<HashMap<String, Vec<(String, String)>>>,
+    /// Group memberships of the users, built at seeding (or on first use after a write) and
+    /// dropped on every write, so that rendering a page of users does not scan every group's
+    /// members for each user.
+    memberships: OnceLock<Memberships>,
 }
 
 impl ScimStore {
     /// The people of the seed that have a SCIM account, with one group per department.
     pub fn from_seed(seed: &Seed) -> Result<Self, String> {
         let mut store = Self {
-            users: Collection::default(),
+            users: Collection::with_capacity(seed.people().size_hint().0),
             groups: Collection::default(),
             etag: true,
             account_extension: true,
@@ -107,64 +169,23 @@ impl ScimStore {
             memberships: OnceLock::new(),
         };
         let mut departments: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for (index, person) in seed.people.iter().enumerate() {
-            let Some(account) = &person.scim else {
+        for (index, person) in seed.people_with(Accounts::SCIM).enumerate() {
+            let mut person = person.into_owned();
+            let Some(account) = person.scim.take() else {
                 continue;
             };
-            let email = account
-                .email
-                .clone()
-                .unwrap_or_else(|| person.email.clone());
-            let display = format!("{} {}", person.first_name, person.last_name);
-            let mut body = json!({
-                "userName": email,
-                "name": {"givenName": person.first_name, "familyName": person.last_name, "formatted": display},
-                "displayName": display,
-                "active": account.active,
-                "emails": [{"value": email, "type": "work", "primary": true}],
-            });
-            let optional = [
-                ("externalId", &account.external_id),
-                ("nickName", &account.nick_name),
-                ("title", &account.title),
-                ("preferredLanguage", &account.preferred_language),
-                ("timezone", &account.timezone),
-                ("department", &account.department),
-                ("organization", &account.organization),
-            ];
-            for (name, value) in optional {
-                if let Some(value) = value {
-                    body[name] = json!(value);
-                }
-            }
-            if let Some(phone) = &account.phone {
-                body["phoneNumbers"] = json!([{"value": phone, "type": "work", "primary": true}]);
-            }
-            let mut enterprise = Map::new();
-            for (name, value) in [
-                ("department", &account.department),
-                ("organization", &account.organization),
-            ] {
-                if let Some(value) = value {
-                    enterprise.insert(name.to_owned(), json!(value));
-                }
-            }
-            if !enterprise.is_empty() {
-                body[ENTERPRISE_USER] = Value::Object(enterprise);
-            }
-            let Value::Object(body) = body else {
-                return Err("a seeded SCIM user is not an object".to_owned());
-            };
-            let created = timestamp(SEED_EPOCH_SECONDS * 1_000_000 + index as i64 * 5_821_000_000);
             let id = uuid_from(&format!("scim-user:{}", person.email));
+            let account_id = hex_from(&format!("account:{}", person.email), 24);
             if let Some(department) = &account.department {
                 departments
                     .entry(department.clone())
                     .or_default()
                     .push(id.clone());
             }
+            let body = seeded_user_body(person, account);
+            let created = timestamp(SEED_EPOCH_SECONDS * 1_000_000 + index as i64 * 5_821_000_000);
             store.users.insert(Stored {
-                account_id: Some(hex_from(&format!("account:{}", person.email), 24)),
+                account_id: Some(account_id),
                 id,
                 modified: created.clone(),
                 created,
@@ -175,13 +196,18 @@ impl ScimStore {
         for (index, (name, members)) in departments.into_iter().enumerate() {
             let created =
                 timestamp(SEED_EPOCH_SECONDS * 1_000_000 - (index as i64 + 1) * 86_400_000_000);
-            let members: Vec<Value> = members
+            let members = members
                 .into_iter()
-                .map(|id| json!({"value": id, "type": "User"}))
+                .map(|id| {
+                    let mut member = Map::with_capacity(2);
+                    member.insert("value".to_owned(), Value::String(id));
+                    member.insert("type".to_owned(), Value::String("User".to_owned()));
+                    Value::Object(member)
+                })
                 .collect();
-            let Value::Object(body) = json!({"displayName": name, "members": members}) else {
-                return Err("a seeded group is not an object".to_owned());
-            };
+            let mut body = Map::with_capacity(2);
+            body.insert("displayName".to_owned(), Value::String(name.clone()));
+            body.insert("members".to_owned(), Value::Array(members));
             store.groups.insert(Stored {
                 id: uuid_from(&format!("scim-group:{name}")),
                 modified: created.clone(),
@@ -191,6 +217,7 @@ impl ScimStore {
                 account_id: None,
             });
         }
+        store.memberships();
         Ok(store)
     }
 
@@ -211,7 +238,20 @@ impl ScimStore {
 
     /// Every resource of a kind, in creation order.
     pub fn all(&self, kind: ResourceKind) -> impl Iterator<Item = &Stored> {
-        self.collection(kind).items.values()
+        self.collection(kind).items.iter()
+    }
+
+    /// How many resources of a kind there are.
+    pub fn count(&self, kind: ResourceKind) -> usize {
+        self.collection(kind).items.len()
+    }
+
+    /// At most `count` resources of a kind from the 0-based position `skip` on, in creation
+    /// order (a slice: no walk over the resources before it).
+    pub fn page(&self, kind: ResourceKind, skip: usize, count: usize) -> &[Stored] {
+        let items = &self.collection(kind).items;
+        let start = skip.min(items.len());
+        &items[start..start.saturating_add(count).min(items.len())]
     }
 
     /// One resource.
@@ -223,31 +263,25 @@ impl ScimStore {
 
     /// The groups a user belongs to: (id, displayName).
     pub fn groups_of(&self, user_id: &str) -> Vec<(&str, &str)> {
-        let memberships = self.memberships.get_or_init(|| {
-            let mut index: HashMap<String, Vec<(String, String)>> = HashMap::new();
-            for group in self.groups.items.values() {
-                let name = group.text("displayName").unwrap_or_default();
-                let members = group.body.get("members").and_then(Value::as_array);
-                for member in members.into_iter().flatten() {
-                    if let Some(id) = member.get("value").and_then(Value::as_str) {
-                        index
-                            .entry(id.to_owned())
-                            .or_default()
-                            .push((group.id.clone(), name.to_owned()));
-                    }
-                }
-            }
-            index
-        });
-        memberships
-            .get(user_id)
-            .map(|groups| {
-                groups
-                    .iter()
-                    .map(|(id, name)| (id.as_str(), name.as_str()))
-                    .collect()
+        let Some(position) = self.users.by_id.get(user_id) else {
+            return Vec::new();
+        };
+        self.memberships()
+            .of(*position)
+            .iter()
+            .filter_map(|group| self.groups.items.get(*group as usize))
+            .map(|group| {
+                (
+                    group.id.as_str(),
+                    group.text("displayName").unwrap_or_default(),
+                )
             })
-            .unwrap_or_default()
+            .collect()
+    }
+
+    fn memberships(&self) -> &Memberships {
+        self.memberships
+            .get_or_init(|| Memberships::index(&self.users, &self.groups))
     }
 
     /// The display name of a member (user or group), for `members[].display`.
@@ -340,7 +374,7 @@ impl ScimStore {
         self.collection_mut(kind).remove(id);
         let now = now();
         self.memberships = OnceLock::new();
-        for group in self.groups.items.values_mut() {
+        for group in self.groups.items.iter_mut() {
             if let Some(Value::Array(members)) = group.body.get_mut("members") {
                 let before = members.len();
                 members.retain(|m| m.get("value").and_then(Value::as_str) != Some(id));
@@ -487,6 +521,64 @@ impl ScimStore {
         }
         Ok(())
     }
+}
+
+/// The stored attributes of a seeded user, in the order a client sees them: `userName`, `name`,
+/// `displayName`, `active`, `emails`, the optional core attributes, `phoneNumbers`, then the
+/// enterprise extension.
+fn seeded_user_body(person: PersonSeed, account: ScimAccountSeed) -> Map<String, Value> {
+    let email = account.email.unwrap_or(person.email);
+    let display = format!("{} {}", person.first_name, person.last_name);
+    let text = |value: &str| Value::String(value.to_owned());
+    let mut name = Map::with_capacity(3);
+    name.insert("givenName".to_owned(), Value::String(person.first_name));
+    name.insert("familyName".to_owned(), Value::String(person.last_name));
+    name.insert("formatted".to_owned(), text(&display));
+    let mut body = Map::with_capacity(14);
+    body.insert("userName".to_owned(), text(&email));
+    body.insert("name".to_owned(), Value::Object(name));
+    body.insert("displayName".to_owned(), Value::String(display));
+    body.insert("active".to_owned(), Value::Bool(account.active));
+    body.insert("emails".to_owned(), primary_work(email));
+    let mut enterprise = Map::new();
+    for (key, value) in [
+        ("department", &account.department),
+        ("organization", &account.organization),
+    ] {
+        if let Some(value) = value {
+            enterprise.insert(key.to_owned(), text(value));
+        }
+    }
+    let optional = [
+        ("externalId", account.external_id),
+        ("nickName", account.nick_name),
+        ("title", account.title),
+        ("preferredLanguage", account.preferred_language),
+        ("timezone", account.timezone),
+        ("department", account.department),
+        ("organization", account.organization),
+    ];
+    for (key, value) in optional {
+        if let Some(value) = value {
+            body.insert(key.to_owned(), Value::String(value));
+        }
+    }
+    if let Some(phone) = account.phone {
+        body.insert("phoneNumbers".to_owned(), primary_work(phone));
+    }
+    if !enterprise.is_empty() {
+        body.insert(ENTERPRISE_USER.to_owned(), Value::Object(enterprise));
+    }
+    body
+}
+
+/// `[{"value": value, "type": "work", "primary": true}]`.
+fn primary_work(value: String) -> Value {
+    let mut item = Map::with_capacity(3);
+    item.insert("value".to_owned(), Value::String(value));
+    item.insert("type".to_owned(), Value::String("work".to_owned()));
+    item.insert("primary".to_owned(), Value::Bool(true));
+    Value::Array(vec![Value::Object(item)])
 }
 
 /// Atlassian: `active` is true when a create or replace leaves it out (a PATCH may remove it).

@@ -13,7 +13,8 @@ mod groups;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::restriction::Restriction;
-use crate::simulator::seed::Seed;
+use crate::simulator::seed::{Accounts, Seed};
+use crate::simulator::window::window;
 
 pub use groups::{Group, GroupFields};
 
@@ -214,28 +215,24 @@ impl CrowdStore {
     pub fn from_seed(seed: &Seed) -> Result<Self, String> {
         let mut store = Self::default();
         store.seed_groups(&seed.crowd.groups)?;
-        for person in &seed.people {
-            let Some(account) = &person.crowd else {
+        for person in seed.people_with(Accounts::CROWD) {
+            let person = person.into_owned();
+            let Some(account) = person.crowd else {
                 continue;
             };
-            let name = person.username.clone();
+            let name = person.username;
             let mut attributes: BTreeMap<String, Vec<String>> =
                 system_attributes(&name, account.active)
                     .into_iter()
                     .map(|(k, v)| (k.to_owned(), vec![v]))
                     .collect();
-            attributes.extend(account.attributes.clone());
+            attributes.extend(account.attributes);
             let user = User {
                 key: key_for(&name),
-                first_name: Some(person.first_name.clone()),
-                last_name: Some(person.last_name.clone()),
                 display_name: Some(format!("{} {}", person.first_name, person.last_name)),
-                email: Some(
-                    account
-                        .email
-                        .clone()
-                        .unwrap_or_else(|| person.email.clone()),
-                ),
+                first_name: Some(person.first_name),
+                last_name: Some(person.last_name),
+                email: Some(account.email.unwrap_or(person.email)),
                 active: account.active,
                 attributes,
                 groups: account
@@ -246,20 +243,20 @@ impl CrowdStore {
                 password: Some(
                     account
                         .password
-                        .clone()
                         .unwrap_or_else(|| SEEDED_PASSWORD.to_owned()),
                 ),
                 name,
             };
-            if store
-                .users
-                .insert(user.name.to_lowercase(), user.clone())
-                .is_some()
-            {
-                return Err(format!(
-                    "the seed has two Crowd users named `{}`",
-                    user.name
-                ));
+            match store.users.entry(user.name.to_lowercase()) {
+                std::collections::btree_map::Entry::Vacant(vacant) => {
+                    vacant.insert(user);
+                }
+                std::collections::btree_map::Entry::Occupied(_) => {
+                    return Err(format!(
+                        "the seed has two Crowd users named `{}`",
+                        user.name
+                    ));
+                }
             }
         }
         Ok(store)
@@ -405,6 +402,9 @@ impl CrowdStore {
 
     /// Users matching a restriction, in name order, from `start` on, at most `max`.
     pub fn search_users(&self, restriction: &Restriction, start: usize, max: usize) -> Vec<&User> {
+        if matches!(restriction, Restriction::All) {
+            return window(self.users.values(), self.users.len(), start, max);
+        }
         self.users
             .values()
             .filter(|u| restriction.matches(&|property| user_property(u, property)))
