@@ -251,7 +251,14 @@ async fn audit_exports_json_with_the_stable_shape() {
         .unwrap();
     assert_eq!(
         first.keys().collect::<Vec<_>>(),
-        ["connection", "user", "user_id", "attribute", "finding", "detail"]
+        [
+            "connection",
+            "user",
+            "user_id",
+            "attribute",
+            "finding",
+            "detail"
+        ]
     );
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(

@@ -172,6 +172,7 @@ pub fn compare(columns: &[PersonColumn]) -> (Vec<PersonRow>, bool) {
             false,
         ),
         row("id", found(|r| Some(r.id.clone())), false, false),
+        row("groups", found(|r| Some(group_names(r))), true, true),
     ];
     // Then every attribute (not the identity fields above), by name, hidden values never shown.
     let mut names: Vec<&str> = columns
@@ -206,6 +207,27 @@ pub fn compare(columns: &[PersonColumn]) -> (Vec<PersonRow>, bool) {
     }
     let missing = columns.iter().any(|c| c.cell == PersonCell::Missing);
     (rows, missing)
+}
+
+/// The record's groups by name, sorted so that two services listing the same groups compare
+/// equal; nested (indirect) groups are marked.
+fn group_names(record: &UserRecord) -> String {
+    let mut names: Vec<String> = record
+        .groups
+        .iter()
+        .map(|g| {
+            if g.direct {
+                g.name.clone()
+            } else {
+                format!("{} (nested)", g.name)
+            }
+        })
+        .collect();
+    if names.is_empty() {
+        return "(none)".to_owned();
+    }
+    names.sort_unstable_by_key(|n| n.to_lowercase());
+    names.join(", ")
 }
 
 fn row(label: &str, values: Vec<Option<String>>, checked: bool, ignore_case: bool) -> PersonRow {
@@ -317,5 +339,53 @@ mod tests {
             .collect();
         assert_eq!(flagged, ["name", "email"]);
         assert!(!missing);
+    }
+
+    #[test]
+    fn groups_compare_by_name_in_any_order() {
+        use crate::domain::Group;
+        let group = |name: &str, direct: bool| Group {
+            name: name.to_owned(),
+            id: name.to_lowercase(),
+            direct,
+            source: "test".to_owned(),
+        };
+        let with_groups = |groups: Vec<Group>| {
+            let PersonCell::Found(mut record) = record("Ada", "ada@example.com", true) else {
+                unreachable!("record() builds a found cell")
+            };
+            record.groups = groups;
+            PersonCell::Found(record)
+        };
+        let same = [
+            column(
+                0,
+                with_groups(vec![group("Support", true), group("EMEA", true)]),
+            ),
+            column(
+                1,
+                with_groups(vec![group("emea", true), group("support", true)]),
+            ),
+        ];
+        let (rows, _) = compare(&same);
+        let groups = rows.iter().find(|r| r.label == "groups").unwrap();
+        assert_eq!(groups.values[0].as_deref(), Some("EMEA, Support"));
+        assert!(!groups.mismatch);
+        let different = [
+            column(0, with_groups(vec![group("Support", true)])),
+            column(1, with_groups(vec![group("Support", false)])),
+            column(2, with_groups(Vec::new())),
+        ];
+        let (rows, _) = compare(&different);
+        let groups = rows.iter().find(|r| r.label == "groups").unwrap();
+        assert_eq!(
+            groups.values,
+            [
+                Some("Support".to_owned()),
+                Some("Support (nested)".to_owned()),
+                Some("(none)".to_owned())
+            ]
+        );
+        assert!(groups.mismatch);
     }
 }
