@@ -183,6 +183,14 @@ fn demo_browses_a_precedence_chain_and_quits_cleanly() {
         s.contains("Detail · dev.malhotra@example.org")
     });
 
+    // The journal view of a fresh demo, and back.
+    tmux.keys(&["L"]);
+    tmux.wait_for("the journal view", |s| {
+        s.contains("Journal") && s.contains("no write is journaled yet")
+    });
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the users table again", |s| s.contains(" · s sort · "));
+
     tmux.keys(&["q"]);
     let status = tmux.exit_status(&status_file);
     assert_eq!(status, "0", "roster exited with status {status}");
