@@ -50,9 +50,10 @@ async fn run(users: usize, latency: &str) {
     let proxy = LossyProxy::start(&sim.base_url(), Mode::Pass).await;
     let dir = tempfile::tempdir().expect("a temporary directory");
     let config = dir.path().join("config.toml");
-    std::fs::write(
+    // Private, as roster requires of a config holding a password in plain text.
+    roster::simulator::write_private_file(
         &config,
-        sim.config_toml()
+        &sim.config_toml()
             .replace(&sim.base_url(), &proxy.base_url()),
     )
     .expect("config written");
