@@ -8,10 +8,10 @@
 use serde::Serialize;
 
 use super::args::Format;
-use super::stream::{CsvRows, FixedTable, JsonArray};
+use super::stream::{CsvRows, FixedTable, JsonArray, aligned_line};
 use crate::domain::{Attribute, Finding, Group, UserRecord, UserSummary};
 use crate::service::UsersPage;
-use crate::text::{display_width, pad_to_width, sanitize, truncate_to_width};
+use crate::text::{display_width, sanitize, truncate_to_width};
 
 /// The widest a table cell gets, in terminal cells, before it is cut with a marker.
 const MAX_CELL: usize = 60;
@@ -334,21 +334,9 @@ pub fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> St
             *width = (*width).max(display_width(cell));
         }
     }
-    let line = |cells: Vec<&str>| {
-        let mut text = String::new();
-        let last = cells.len().saturating_sub(1);
-        for (index, (cell, width)) in cells.iter().zip(&widths).enumerate() {
-            if index == last {
-                text.push_str(cell);
-            } else {
-                text.push_str(&pad_to_width(cell, width.saturating_add(2)));
-            }
-        }
-        text.trim_end().to_owned() + "\n"
-    };
-    let mut text = line(header.to_vec());
+    let mut text = aligned_line(header, &widths);
     for row in &rows {
-        text.push_str(&line(row.iter().map(String::as_str).collect()));
+        text.push_str(&aligned_line(row, &widths));
     }
     text
 }

@@ -116,18 +116,31 @@ impl FixedTable {
     }
 
     fn line(&self, cells: impl Iterator<Item = String>) -> String {
-        let mut text = String::new();
-        for (index, cell) in cells.enumerate() {
-            match self.widths.get(index) {
-                Some(width) => {
-                    let cut = truncate_to_width(&cell, *width);
-                    text.push_str(&pad_to_width(&cut, width.saturating_add(2)));
-                }
-                None => text.push_str(&cell),
-            }
-        }
-        text.trim_end().to_owned() + "\n"
+        let cells: Vec<String> = cells
+            .enumerate()
+            .map(|(index, cell)| match self.widths.get(index) {
+                Some(width) => truncate_to_width(&cell, *width),
+                None => cell,
+            })
+            .collect();
+        aligned_line(&cells, self.widths)
     }
+}
+
+/// One table line: every cell but the last padded to its column's width and two spaces, the last
+/// as it is, trailing spaces trimmed. Cells must already fit their widths.
+pub fn aligned_line<S: AsRef<str>>(cells: &[S], widths: &[usize]) -> String {
+    let mut text = String::new();
+    let last = cells.len().saturating_sub(1);
+    for (index, cell) in cells.iter().enumerate() {
+        match widths.get(index) {
+            Some(width) if index < last => {
+                text.push_str(&pad_to_width(cell.as_ref(), width.saturating_add(2)));
+            }
+            _ => text.push_str(cell.as_ref()),
+        }
+    }
+    text.trim_end().to_owned() + "\n"
 }
 
 #[cfg(test)]
