@@ -65,7 +65,7 @@ async fn mount_page(server: &MockServer, kind: &str, start: &str, names: &[&str]
 
 #[tokio::test]
 async fn groups_are_read_page_by_page_until_a_short_page() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mount_page(&server, "nested", "0", &["a", "b"]).await;
     mount_page(&server, "nested", "2", &["c", "d"]).await;
     mount_page(&server, "nested", "4", &["e"]).await;
@@ -79,7 +79,7 @@ async fn groups_are_read_page_by_page_until_a_short_page() {
 
 #[tokio::test]
 async fn a_server_that_ignores_start_index_ends_the_reading_without_duplicates() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path(format!("{API}/user/group/direct")))
         .respond_with(ResponseTemplate::new(200).set_body_json(groups(&["a", "B"])))
@@ -96,7 +96,7 @@ async fn a_server_that_ignores_start_index_ends_the_reading_without_duplicates()
 
 #[tokio::test]
 async fn an_unknown_user_is_crowds_404() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path(format!("{API}/user/group/direct")))
         .respond_with(ResponseTemplate::new(404).set_body_json(

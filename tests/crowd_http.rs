@@ -95,7 +95,7 @@ async fn mount_user(server: &MockServer) {
 
 #[tokio::test]
 async fn update_puts_the_whole_user_with_the_query_username_as_name() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mount_user(&server).await;
     Mock::given(method("PUT"))
         .and(path(api("/user")))
@@ -127,7 +127,7 @@ async fn update_puts_the_whole_user_with_the_query_username_as_name() {
 
 #[tokio::test]
 async fn set_posts_all_values_in_one_attributes_body_and_unset_deletes_by_name() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mount_user(&server).await;
     Mock::given(method("POST"))
         .and(path(api("/user/attribute")))
@@ -166,7 +166,7 @@ async fn set_posts_all_values_in_one_attributes_body_and_unset_deletes_by_name()
 
 #[tokio::test]
 async fn usernames_are_encoded_in_the_query() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path(api("/user")))
         .and(query_param("username", "a&b c/d"))
@@ -190,7 +190,7 @@ async fn usernames_are_encoded_in_the_query() {
 
 #[tokio::test]
 async fn listing_pages_with_start_index_and_max_results_until_a_short_page() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let page = |names: &[&str]| json!({"expand": "user", "users": names.iter().map(|n| json!({"name": n, "active": true})).collect::<Vec<_>>()});
     for (start, names) in [
         ("0", &["a", "b"][..]),
@@ -238,7 +238,7 @@ async fn listing_pages_with_start_index_and_max_results_until_a_short_page() {
 
 #[tokio::test]
 async fn find_by_email_uses_cql_and_matches_exactly() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path(api("/user")))
         .and(query_param("username", "jdoe@example.com"))
@@ -264,7 +264,7 @@ async fn find_by_email_uses_cql_and_matches_exactly() {
 
 #[tokio::test]
 async fn a_401_without_a_body_is_still_a_clear_error() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .respond_with(
             ResponseTemplate::new(401)
@@ -286,7 +286,7 @@ async fn a_401_without_a_body_is_still_a_clear_error() {
 
 #[tokio::test]
 async fn a_403_with_an_html_body_explains_the_denial() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .respond_with(
             ResponseTemplate::new(403)
@@ -303,7 +303,7 @@ async fn a_403_with_an_html_body_explains_the_denial() {
 
 #[tokio::test]
 async fn a_404_user_not_found_is_not_found() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(404).set_body_json(
             json!({"reason": "USER_NOT_FOUND", "message": "User <jdoe> does not exist"}),
@@ -320,7 +320,7 @@ async fn a_404_user_not_found_is_not_found() {
 
 #[tokio::test]
 async fn a_400_keeps_crowds_reason_and_message_and_is_not_retried() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mount_user(&server).await;
     Mock::given(method("PUT"))
         .respond_with(ResponseTemplate::new(400).set_body_json(json!({
@@ -353,7 +353,7 @@ async fn a_400_keeps_crowds_reason_and_message_and_is_not_retried() {
 
 #[tokio::test]
 async fn a_429_with_retry_after_is_retried_for_reads() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "1"))
         .up_to_n_times(1)
@@ -377,7 +377,7 @@ async fn a_429_with_retry_after_is_retried_for_reads() {
 
 #[tokio::test]
 async fn a_create_is_never_retried_after_a_429() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("POST"))
         .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "1"))
         .expect(1)
@@ -403,7 +403,7 @@ async fn a_create_is_never_retried_after_a_429() {
 
 #[tokio::test]
 async fn create_returns_the_new_username_from_the_201_body() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("POST"))
         .and(path(api("/user")))
         .and(body_json(
@@ -438,7 +438,7 @@ async fn create_returns_the_new_username_from_the_201_body() {
 
 #[tokio::test]
 async fn server_errors_are_retried_then_reported_with_crowds_reason() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(500).set_body_json(
             json!({"reason": "OPERATION_FAILED", "message": "directory unavailable"}),
@@ -457,7 +457,7 @@ async fn server_errors_are_retried_then_reported_with_crowds_reason() {
 
 #[tokio::test]
 async fn malformed_json_is_a_decode_error_after_retries() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .respond_with(
             ResponseTemplate::new(200).set_body_raw("{\"name\": \"jd", "application/json"),

@@ -84,7 +84,7 @@ fn assert_secret_free(error: &ServiceError) {
 
 #[tokio::test]
 async fn login_is_a_form_post_and_calls_carry_the_bearer_token() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mount_login(&server).await;
     Mock::given(method("GET"))
         .and(path("/api/4.0/users/42"))
@@ -114,7 +114,7 @@ async fn login_is_a_form_post_and_calls_carry_the_bearer_token() {
 
 #[tokio::test]
 async fn attribute_writes_send_exactly_the_value() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mount_login(&server).await;
     Mock::given(method("PATCH"))
         .and(path("/api/4.0/users/42/attribute_values/7"))
@@ -163,7 +163,7 @@ async fn attribute_writes_send_exactly_the_value() {
 
 #[tokio::test]
 async fn ids_and_search_terms_are_encoded() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mount_login(&server).await;
     Mock::given(method("GET"))
         .and(path("/api/4.0/users/search"))
@@ -187,7 +187,7 @@ async fn ids_and_search_terms_are_encoded() {
 
 #[tokio::test]
 async fn a_401_renews_the_token_once_then_reports_auth() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("POST"))
         .and(path("/api/4.0/login"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
@@ -216,7 +216,7 @@ async fn a_401_renews_the_token_once_then_reports_auth() {
 
 #[tokio::test]
 async fn refused_credentials_are_an_auth_error_without_the_secret() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("POST"))
         .and(path("/api/4.0/login"))
         .respond_with(looker_error(404, "Not found"))
@@ -235,7 +235,7 @@ async fn refused_credentials_are_an_auth_error_without_the_secret() {
 
 #[tokio::test]
 async fn a_missing_user_is_not_found() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mount_login(&server).await;
     Mock::given(method("GET"))
         .and(path("/api/4.0/users/42"))
@@ -265,7 +265,7 @@ async fn a_missing_user_is_not_found() {
 
 #[tokio::test]
 async fn validation_errors_keep_their_fields() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mount_login(&server).await;
     let url = "https://cloud.google.com/looker/docs/r/err/4.0/422/patch/users/:user_id/attribute_values/:user_attribute_id";
     Mock::given(method("PATCH"))
@@ -307,7 +307,7 @@ async fn validation_errors_keep_their_fields() {
 
 #[tokio::test]
 async fn a_429_waits_for_retry_after_and_then_succeeds() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mount_login(&server).await;
     Mock::given(method("GET"))
         .and(path("/api/4.0/users/42"))
@@ -337,7 +337,7 @@ async fn a_429_waits_for_retry_after_and_then_succeeds() {
 
 #[tokio::test]
 async fn a_429_that_persists_reports_retry_after() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mount_login(&server).await;
     Mock::given(method("GET"))
         .and(path("/api/4.0/users/42"))
@@ -365,7 +365,7 @@ async fn a_429_that_persists_reports_retry_after() {
 
 #[tokio::test]
 async fn server_errors_are_retried_on_get() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mount_login(&server).await;
     Mock::given(method("GET"))
         .and(path("/api/4.0/users/42"))
@@ -382,7 +382,7 @@ async fn server_errors_are_retried_on_get() {
 
 #[tokio::test]
 async fn a_failed_create_is_never_retried() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mount_login(&server).await;
     Mock::given(method("POST"))
         .and(path("/api/4.0/users"))
@@ -411,7 +411,7 @@ async fn a_failed_create_is_never_retried() {
 
 #[tokio::test]
 async fn malformed_json_is_a_decode_error() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mount_login(&server).await;
     Mock::given(method("GET"))
         .and(path("/api/4.0/users/42"))
@@ -444,7 +444,7 @@ async fn malformed_json_is_a_decode_error() {
 
 #[tokio::test]
 async fn hostile_bodies_are_errors_not_panics() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mount_login(&server).await;
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     Mock::given(method("GET"))

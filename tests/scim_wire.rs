@@ -107,7 +107,7 @@ fn user_path() -> String {
 
 #[tokio::test]
 async fn patch_bodies_are_exact_and_carry_if_match_only_when_a_version_is_known() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mount_user(&server, documented_user(), None).await;
     let client = client(&server);
     let record = client.read_user(ID).await.unwrap();
@@ -186,7 +186,7 @@ async fn patch_bodies_are_exact_and_carry_if_match_only_when_a_version_is_known(
 
 #[tokio::test]
 async fn replace_sends_the_resource_without_read_only_parts_with_if_match_from_the_etag() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mount_user(&server, documented_user(), Some("W/\"7\"")).await;
     let client = client(&server);
     let record = client.read_user(ID).await.unwrap();
@@ -237,7 +237,7 @@ async fn replace_sends_the_resource_without_read_only_parts_with_if_match_from_t
 
 #[tokio::test]
 async fn planning_sends_nothing() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mount_user(&server, documented_user(), None).await;
     let client = client(&server);
     let record = client.read_user(ID).await.unwrap();
@@ -261,7 +261,7 @@ async fn planning_sends_nothing() {
 
 #[tokio::test]
 async fn listing_asks_for_pages_by_start_index_and_count() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let user = |n: usize| json!({"id": format!("u{n}"), "userName": format!("u{n}@x"), "emails": [{"value": format!("u{n}@x"), "primary": true}]});
     // A server whose pages hold 2 users although 100 were asked for.
     for start in [1usize, 3, 5] {
@@ -312,7 +312,7 @@ async fn listing_asks_for_pages_by_start_index_and_count() {
 
 #[tokio::test]
 async fn errors_are_decoded_from_both_shapes() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let client = client(&server);
     Mock::given(method("GET"))
         .and(path("/scim/directory/d1/Users/missing"))
@@ -374,7 +374,7 @@ async fn errors_are_decoded_from_both_shapes() {
 
 #[tokio::test]
 async fn rate_limits_server_errors_and_malformed_bodies_are_retried_for_reads_only() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let client = client(&server);
     let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let counter = calls.clone();
@@ -456,7 +456,7 @@ async fn mount_changing_user(
 
 #[tokio::test]
 async fn a_create_whose_answer_is_lost_is_looked_up_not_resent() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let client = client(&server);
     let created = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let flag = created.clone();
@@ -511,7 +511,7 @@ async fn a_create_whose_answer_is_lost_is_looked_up_not_resent() {
 
 #[tokio::test]
 async fn a_retried_write_that_meets_its_own_new_version_is_written_and_a_real_412_is_not() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let client = client(&server);
     let directory = AnyDirectory::Scim(client);
     let mut intern = documented_user();

@@ -186,7 +186,7 @@ async fn an_unreachable_port_fails_reachable_quickly() {
 
 /// A Looker whose API user may read but not write (`can` fields all false).
 async fn read_only_looker() -> MockServer {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let ok = |body: Value| ResponseTemplate::new(200).set_body_json(body);
     Mock::given(method("POST"))
         .and(path("/api/4.0/login"))
@@ -231,7 +231,7 @@ async fn read_only_looker() -> MockServer {
 
 /// A Crowd whose application may read but is refused attribute updates.
 async fn read_only_crowd() -> MockServer {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let api = "/crowd/rest/usermanagement/1";
     Mock::given(method("GET"))
         .and(path(format!("{api}/search")))

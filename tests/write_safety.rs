@@ -287,7 +287,7 @@ async fn a_write_the_service_ignores_is_reported_and_strict_verification_fails()
 async fn filter_ignoring_scim() -> wiremock::MockServer {
     use wiremock::matchers::{method, path, path_regex};
     use wiremock::{Mock, MockServer, ResponseTemplate};
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let someone = |id: &str, name: &str| {
         json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "id": id,
                "userName": name, "emails": [{"value": name, "primary": true}], "active": true})
