@@ -6,6 +6,8 @@
 
 use super::filter::{Filter, narrows};
 use super::msg::RequestId;
+use super::row_scores::{RowTexts, score_rows};
+use super::sort_ranks::{merge_sorted, ranks_by};
 use crate::domain::{ServiceKind, UserSummary};
 use crate::service::Capabilities;
 
@@ -90,7 +92,8 @@ impl SortColumn {
         }
     }
 
-    fn key(self, user: &UserSummary) -> &str {
+    /// The user's text in this column (what it sorts by, before ignoring case).
+    pub(super) fn key(self, user: &UserSummary) -> &str {
         match self {
             Self::Username => user.username.as_deref().unwrap_or(""),
             Self::Name => user.display_name.as_deref().unwrap_or(""),
@@ -98,11 +101,6 @@ impl SortColumn {
             Self::Active if user.active => "0",
             Self::Active => "1",
         }
-    }
-
-    /// The key a user sorts by in this column, ignoring case.
-    fn sort_key(self, user: &UserSummary) -> String {
-        self.key(user).to_lowercase()
     }
 
     /// Compares two users by this column, ignoring case; ties keep list order.
@@ -162,6 +160,8 @@ pub struct UserList {
     /// starts from scratch).
     applied: Option<String>,
     ranks: Option<SortRanks>,
+    /// Each loaded row's text as the filter reads it, joined once.
+    texts: RowTexts,
 }
 
 impl UserList {
@@ -171,8 +171,8 @@ impl UserList {
     pub fn refilter(&mut self, users: &[UserSummary]) {
         let keep = self.visible.get(self.selected).copied();
         let text_changed = self.applied.as_deref() != Some(self.filter.as_str());
-        let mut filter = Filter::new(&self.filter);
-        match &self.applied {
+        self.texts.sync(users);
+        let candidates: Vec<usize> = match &self.applied {
             Some(old) if narrows(old, &self.filter) => {
                 // The previous matches, looked at in list order (memory order: a ranked order
                 // would jump around the list and miss the cache on every row).
@@ -182,19 +182,12 @@ impl UserList {
                         *slot = true;
                     }
                 }
-                let kept = users
-                    .iter()
-                    .enumerate()
-                    .filter(|(index, _)| previous[*index])
-                    .filter_map(|(index, user)| filter.score(columns(user)).map(|s| (s, index)))
-                    .collect();
-                self.set_matches(kept, users, true);
+                (0..users.len()).filter(|index| previous[*index]).collect()
             }
-            _ => {
-                let found = matches_from(&mut filter, users, 0);
-                self.set_matches(found, users, true);
-            }
-        }
+            _ => (0..users.len()).collect(),
+        };
+        let found = score_rows(&self.filter, &candidates, users, &self.texts);
+        self.set_matches(found, users, true);
         self.applied = Some(self.filter.clone());
         self.selected = match keep {
             Some(_) if text_changed && !self.filter.trim().is_empty() => 0,
@@ -209,12 +202,17 @@ impl UserList {
         if self.applied.as_deref() != Some(self.filter.as_str()) {
             self.applied = None;
         }
-        let mut filter = Filter::new(&self.filter);
-        let mut found = matches_from(&mut filter, users, start);
+        if start == 0 {
+            // A listing starts again: the rows kept may be another listing's.
+            self.texts.clear();
+        }
+        self.texts.sync(users);
+        let candidates: Vec<usize> = (start..users.len()).collect();
+        let mut found = score_rows(&self.filter, &candidates, users, &self.texts);
         if found.is_empty() {
             return;
         }
-        let by_score = !filter.is_empty();
+        let by_score = !Filter::new(&self.filter).is_empty();
         if self.sort.is_none() && !by_score {
             self.scores.extend(found.iter().map(|(s, _)| *s));
             self.visible.extend(found.iter().map(|(_, i)| *i));
@@ -230,19 +228,7 @@ impl UserList {
             None => b.0.cmp(&a.0).then(a.1.cmp(&b.1)),
         };
         found.sort_by(before);
-        let mut merged = Vec::with_capacity(old.len() + found.len());
-        let (mut i, mut j) = (0, 0);
-        while i < old.len() && j < found.len() {
-            if before(&found[j], &old[i]).is_lt() {
-                merged.push(found[j]);
-                j += 1;
-            } else {
-                merged.push(old[i]);
-                i += 1;
-            }
-        }
-        merged.extend_from_slice(&old[i..]);
-        merged.extend_from_slice(&found[j..]);
+        let merged = merge_sorted(&old, &found, before);
         self.scores = merged.iter().map(|(s, _)| *s).collect();
         self.visible = merged.into_iter().map(|(_, i)| i).collect();
     }
@@ -304,12 +290,7 @@ impl UserList {
             match self.sort {
                 Some(sort) => {
                     let ranks = self.ranks(users, sort.column);
-                    let rank = |i: usize| ranks.get(i).copied().unwrap_or(u32::MAX);
-                    if sort.reverse {
-                        rows.sort_unstable_by_key(|(_, i)| std::cmp::Reverse(rank(*i)));
-                    } else {
-                        rows.sort_unstable_by_key(|(_, i)| rank(*i));
-                    }
+                    rows = order_by_rank(rows, ranks, sort.reverse);
                 }
                 None if !self.filter.trim().is_empty() => rows = rank_by_score(rows, users.len()),
                 None => rows.sort_unstable_by_key(|(_, index)| *index),
@@ -326,17 +307,10 @@ impl UserList {
             .as_ref()
             .is_some_and(|r| r.column == column && r.len == users.len());
         if !fresh {
-            // One lower-cased key per user, then plain comparisons (ties keep list order).
-            let mut order: Vec<usize> = (0..users.len()).collect();
-            order.sort_by_cached_key(|i| users.get(*i).map(|u| column.sort_key(u)));
-            let mut ranks = vec![0u32; users.len()];
-            for (rank, index) in order.into_iter().enumerate() {
-                ranks[index] = rank as u32;
-            }
             self.ranks = Some(SortRanks {
                 column,
                 len: users.len(),
-                ranks,
+                ranks: ranks_by(users, column),
             });
         }
         self.ranks.as_ref().map_or(&[], |r| r.ranks.as_slice())
@@ -350,13 +324,35 @@ impl UserList {
         self.offset = 0;
         self.applied = None;
         self.ranks = None;
+        self.texts.clear();
     }
 
     /// Rows already loaded changed in place: the next refilter looks at every row again.
     pub fn rows_changed(&mut self) {
         self.applied = None;
         self.ranks = None;
+        self.texts.clear();
     }
+}
+
+/// Orders rows by their users' ranks (a permutation of the list), in linear time: each row goes
+/// to its rank's slot. Rows without a rank (not expected) go last, in their order.
+fn order_by_rank(rows: Vec<(u32, usize)>, ranks: &[u32], reverse: bool) -> Vec<(u32, usize)> {
+    let mut slots: Vec<Option<(u32, usize)>> = vec![None; ranks.len()];
+    let mut unranked = Vec::new();
+    for row in rows {
+        match ranks.get(row.1).and_then(|r| slots.get_mut(*r as usize)) {
+            Some(slot @ None) => *slot = Some(row),
+            _ => unranked.push(row),
+        }
+    }
+    let mut ordered: Vec<(u32, usize)> = if reverse {
+        slots.into_iter().rev().flatten().collect()
+    } else {
+        slots.into_iter().flatten().collect()
+    };
+    ordered.extend(unranked);
+    ordered
 }
 
 /// Orders matches best score first, ties in list order, in linear time: the rows are put in list
@@ -402,16 +398,6 @@ fn rank_by_score(rows: Vec<(u32, usize)>, len: usize) -> Vec<(u32, usize)> {
         *slot += 1;
     }
     ranked
-}
-
-/// The rows from `start` on that match, with their scores, in list order.
-fn matches_from(filter: &mut Filter, users: &[UserSummary], start: usize) -> Vec<(u32, usize)> {
-    users
-        .iter()
-        .enumerate()
-        .skip(start)
-        .filter_map(|(index, user)| filter.score(columns(user)).map(|score| (score, index)))
-        .collect()
 }
 
 /// The columns of a user row that the filter looks at and the table draws.

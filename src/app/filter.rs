@@ -98,22 +98,36 @@ impl Filter {
         }
         self.load(columns, self.per_column);
         let haystack = Utf32Str::new(&self.text_buffer, &mut self.buffer);
-        let mut total = 0u32;
-        for (atom, config) in self.pattern.atoms.iter().zip(&self.configs) {
-            self.matcher.config.clone_from(config);
-            let found = match atom.kind {
-                AtomKind::Fuzzy => self
-                    .matcher
-                    .fuzzy_match_greedy(haystack, atom.needle_text()),
-                _ => best_column(&mut self.matcher, atom, haystack, &self.bounds).map(|(s, _)| s),
-            };
-            match (found, atom.negative) {
-                (Some(_), true) | (None, false) => return None,
-                (Some(score), false) => total = total.saturating_add(u32::from(score)),
-                (None, true) => {}
-            }
+        score_atoms(
+            &self.pattern,
+            &self.configs,
+            &mut self.matcher,
+            haystack,
+            &self.bounds,
+        )
+    }
+
+    /// The same score as [`Filter::score`], from the row's text as [`push_row_text`] joined it,
+    /// which spares joining the columns again; the columns are asked for only when the pattern
+    /// has an anchored or exact word (those match one column).
+    pub fn score_row<'a, I>(&mut self, text: &str, columns: impl FnOnce() -> I) -> Option<u32>
+    where
+        I: IntoIterator<Item = &'a str>,
+    {
+        if self.per_column {
+            return self.score(columns());
         }
-        Some(total)
+        if self.is_empty() {
+            return Some(0);
+        }
+        let haystack = Utf32Str::new(text, &mut self.buffer);
+        score_atoms(
+            &self.pattern,
+            &self.configs,
+            &mut self.matcher,
+            haystack,
+            &[],
+        )
     }
 
     /// For one row, the matched character positions within each column.
@@ -175,18 +189,57 @@ impl Filter {
         self.bounds.clear();
         let mut start = 0usize;
         for (i, column) in columns.into_iter().enumerate() {
-            if i > 0 {
-                self.text_buffer.push_str(SEPARATOR);
-                start += SEPARATOR.len();
-            }
-            self.text_buffer.push_str(column);
+            push_column(&mut self.text_buffer, i == 0, column);
             if bounds {
+                if i > 0 {
+                    start += SEPARATOR.len();
+                }
                 let len = Utf32Str::new(column, &mut self.column_buffer).len();
                 self.bounds.push((start, start + len));
                 start += len;
             }
         }
     }
+}
+
+/// Appends a row's text as the filter reads it (its columns joined by a space) to `out`.
+pub fn push_row_text<'a>(out: &mut String, columns: impl IntoIterator<Item = &'a str>) {
+    for (i, column) in columns.into_iter().enumerate() {
+        push_column(out, i == 0, column);
+    }
+}
+
+/// Appends one column of a row's text, after the separator unless it is the first.
+fn push_column(out: &mut String, first: bool, column: &str) {
+    if !first {
+        out.push_str(SEPARATOR);
+    }
+    out.push_str(column);
+}
+
+/// Every atom of the pattern against one row: the summed score, or None when a word does not
+/// match (or a negative word does). `bounds` are the columns, needed by anchored and exact words.
+fn score_atoms(
+    pattern: &Pattern,
+    configs: &[Config],
+    matcher: &mut Matcher,
+    haystack: Utf32Str<'_>,
+    bounds: &[(usize, usize)],
+) -> Option<u32> {
+    let mut total = 0u32;
+    for (atom, config) in pattern.atoms.iter().zip(configs) {
+        matcher.config.clone_from(config);
+        let found = match atom.kind {
+            AtomKind::Fuzzy => matcher.fuzzy_match_greedy(haystack, atom.needle_text()),
+            _ => best_column(matcher, atom, haystack, bounds).map(|(s, _)| s),
+        };
+        match (found, atom.negative) {
+            (Some(_), true) | (None, false) => return None,
+            (Some(score), false) => total = total.saturating_add(u32::from(score)),
+            (None, true) => {}
+        }
+    }
+    Some(total)
 }
 
 /// The best score of an anchored or exact atom over the columns, and its column.
@@ -344,6 +397,18 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn a_kept_row_text_scores_like_the_columns() {
+        let row = ["ada.lovelace", "Ada Lovelace", "ada@example.com"];
+        let mut text = String::new();
+        push_row_text(&mut text, row);
+        for pattern in ["alove", "^ada", "com$", "!grace ada", "'lace", "xyz", ""] {
+            let mut filter = Filter::new(pattern);
+            let expected = filter.score(row);
+            assert_eq!(filter.score_row(&text, || row), expected, "{pattern:?}");
         }
     }
 

@@ -23,6 +23,8 @@ pub mod motion;
 pub mod msg;
 pub mod person;
 pub mod preview;
+pub mod row_scores;
+pub mod sort_ranks;
 pub mod state;
 pub mod update;
 pub mod yank;
