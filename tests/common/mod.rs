@@ -266,6 +266,22 @@ pub async fn wait_until(timeout: Duration, mut condition: impl FnMut() -> bool) 
     }
 }
 
+/// Sends `signal` (`-INT`, `-KILL`) to a running roster and returns its exit status once it
+/// ended (None when a signal ended it without one).
+pub async fn signal_and_wait(child: &mut tokio::process::Child, signal: &str) -> Option<i32> {
+    let pid = child.id().unwrap().to_string();
+    let sent = std::process::Command::new("kill")
+        .args([signal, &pid])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
+        .await
+        .expect("roster ends after the signal")
+        .unwrap();
+    status.code()
+}
+
 /// Logs in to the simulated Looker with reqwest and returns the access token.
 /// `(source, value, rank)` of each entry of a Looker `attribute_values` answer, in order.
 pub fn lookup_chain(
