@@ -552,6 +552,27 @@ async fn a_membership_change_between_the_preview_and_the_send_stops_the_write() 
         &format!("{joined} joined Support"),
     )
     .await;
+    // A user created in Support since the preview is one it did not list either.
+    let prepared = engine
+        .prepare_attribute("workload_region", vec![support_value()])
+        .await
+        .unwrap();
+    let added = {
+        let mut store = sim.state.looker();
+        let mut user = store.users.values().next().unwrap().clone();
+        user.email = Some("new.support@example.com".to_owned());
+        user.group_ids = vec![4];
+        store.insert_user(user);
+        "new.support@example.com"
+    };
+    assert_stale(
+        &sim,
+        &engine,
+        &state,
+        &prepared,
+        &format!("{added} was added"),
+    )
+    .await;
 }
 
 #[tokio::test]

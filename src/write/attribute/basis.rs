@@ -5,7 +5,8 @@
 //! Bounded to what the preview used, not the whole directory: one listing of the users (their
 //! group ids, the same listing the preview read) compared on the user set and on each user's
 //! memberships of the involved groups (every group with a value for the attribute, and every
-//! group an edit gives a value or takes one from); and the own values of the users in the blast
+//! group an edit gives a value or takes one from; a user added or gone counts when they belong to
+//! one of them, or whatever their groups for a new default); and the own values of the users in the blast
 //! radius and of the users who held an own value at the preview (an own value shields a user from
 //! every group and default change, so only these can move in or out of the radius). Hidden
 //! values are compared as present or absent and never named. Reads only; decides nothing but
@@ -45,7 +46,6 @@ pub async fn changed_since(
         )
         .await?;
     for (member, own_value) in watched.iter().zip(own_values) {
-        let own_value = own_value.map(|v| hidden_if(v, prepared.snapshot.hidden()));
         if own_value != member.own_value {
             differences.push(format!(
                 "own value of {}: {} → {}",
@@ -121,10 +121,20 @@ fn membership_changes(
                 .unwrap_or(&format!("group {group}")),
         )
     };
+    // A user added or gone matters when they belong to a group involved, or to none for a new
+    // default (which reaches the users no group value reaches).
+    let default = prepared
+        .items
+        .iter()
+        .any(|i| matches!(i.edit.change(), Some(AttributeChange::SetDefault { .. })));
+    let matters = |groups: &BTreeSet<String>| default || !groups.is_empty();
     let mut lines = Vec::new();
     for (id, (user, before)) in &then {
         match now.get(id) {
-            None => lines.push(format!("{} is no longer listed", sanitize(user))),
+            None if matters(before) => {
+                lines.push(format!("{} is no longer listed", sanitize(user)));
+            }
+            None => {}
             Some((_, after)) => {
                 for joined in after.difference(before) {
                     lines.push(format!("{} joined {}", sanitize(user), name(joined)));
@@ -135,8 +145,8 @@ fn membership_changes(
             }
         }
     }
-    for (id, (user, _)) in &now {
-        if !then.contains_key(id) {
+    for (id, (user, groups)) in &now {
+        if !then.contains_key(id) && matters(groups) {
             lines.push(format!("{} was added", sanitize(user)));
         }
     }
@@ -155,13 +165,6 @@ fn watched_users<'a>(prepared: &AttributePrepared, then: &'a [Member]) -> Vec<&'
     then.iter()
         .filter(|m| m.own_value.is_some() || affected.contains(&m.user_id))
         .collect()
-}
-
-fn hidden_if(value: Stored, hidden: bool) -> Stored {
-    match value {
-        Stored::Text(_) if hidden => Stored::Hidden,
-        other => other,
-    }
 }
 
 /// An own value in a message: its text, `(hidden value)`, or `none`.
