@@ -21,7 +21,6 @@ use roster::journal::Outcome;
 use roster::service::{AnyDirectory, OpenOptions, ServiceError};
 use roster::simulator::RunningSimulator;
 use roster::write::{Interrupt, WriteError};
-use serde_json::Value;
 
 /// How many users are in Engineering (2) or Support (4): the users whose workload_region moves
 /// when All Users (3rd, us-east1) is ranked first.
@@ -42,11 +41,6 @@ fn ranks(sim: &RunningSimulator) -> Vec<(u64, i64, String)> {
         .iter()
         .map(|g| (g.group_id, g.rank, g.value.clone()))
         .collect()
-}
-
-fn json(output: &std::process::Output) -> Value {
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(output), stderr(output)))
 }
 
 const ALL_USERS_FIRST: [&str; 6] = [
