@@ -272,7 +272,18 @@ async fn z_in_the_journal_view_reverts_an_attribute_write_with_its_preview() {
     .await;
     assert_eq!(support(&sim), Some((2, "asia-east1".to_owned())));
 
-    // The journal view lists it; `z` previews the revert with its blast radius, `y` sends it.
+    // `z` in the browser points to the journal view, which lists it; `z` there previews the
+    // revert with its blast radius, `y` sends it.
+    h.key(KeyCode::Esc);
+    h.wait_for("the browser", |s| !s.contains("Attribute workload_region"))
+        .await;
+    h.char('z');
+    // (The toast wraps: its two halves are waited for apart.)
+    h.wait_for("the toast", |s| {
+        s.contains("entry 1 changed the attribute workload_region")
+            && s.contains("journal view (L, then z)")
+    })
+    .await;
     h.char('L');
     h.wait_text("· 1 entries").await;
     h.char('z');
