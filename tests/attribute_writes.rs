@@ -570,6 +570,26 @@ async fn a_membership_change_between_the_preview_and_the_send_stops_the_write() 
 }
 
 #[tokio::test]
+async fn a_user_deleted_between_the_preview_and_the_send_stops_the_write_by_name() {
+    let (sim, engine, state, prepared) = support_value_previewed().await;
+    // A user the preview listed is gone: named as such, not a failed read of their value.
+    let gone = prepared.radius().affected[0].clone();
+    sim.state
+        .looker()
+        .users
+        .remove(&gone.user_id.parse().unwrap())
+        .unwrap();
+    assert_stale(
+        &sim,
+        &engine,
+        &state,
+        &prepared,
+        &format!("{} is no longer listed", gone.user),
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn an_own_value_set_between_the_preview_and_the_send_stops_the_write() {
     let (sim, engine, state, prepared) = support_value_previewed().await;
     // One of the users the preview listed gets an own value, which shields them from Support's.

@@ -36,7 +36,13 @@ pub async fn changed_since(
     let then = prepared.state.members();
     let now = client.members().await?;
     let mut differences = membership_changes(prepared, then, &now);
-    let watched = watched_users(prepared, then);
+    // A user no longer listed is named by the membership check (when it matters) and has no
+    // own value to read.
+    let listed: BTreeSet<&str> = now.iter().map(|m| m.user_id.as_str()).collect();
+    let watched: Vec<&Member> = watched_users(prepared, then)
+        .into_iter()
+        .filter(|m| listed.contains(m.user_id.as_str()))
+        .collect();
     let ids: Vec<String> = watched.iter().map(|m| m.user_id.clone()).collect();
     let (own_values, _) = client
         .own_values(
