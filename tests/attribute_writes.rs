@@ -569,41 +569,36 @@ async fn a_membership_change_between_the_preview_and_the_send_stops_the_write() 
     .await;
 }
 
+/// Previews Support's new value, changes the first user it affects in the simulator (by id),
+/// and expects the send to stop naming what `named` says of that user (by label).
+async fn stale_once_the_first_affected_user_changes(
+    change: impl FnOnce(&mut roster::simulator::looker::store::LookerStore, u64),
+    named: impl FnOnce(&str) -> String,
+) {
+    let (sim, engine, state, prepared) = support_value_previewed().await;
+    let affected = prepared.radius().affected[0].clone();
+    change(&mut sim.state.looker(), affected.user_id.parse().unwrap());
+    assert_stale(&sim, &engine, &state, &prepared, &named(&affected.user)).await;
+}
+
 #[tokio::test]
 async fn a_user_deleted_between_the_preview_and_the_send_stops_the_write_by_name() {
-    let (sim, engine, state, prepared) = support_value_previewed().await;
     // A user the preview listed is gone: named as such, not a failed read of their value.
-    let gone = prepared.radius().affected[0].clone();
-    sim.state
-        .looker()
-        .users
-        .remove(&gone.user_id.parse().unwrap())
-        .unwrap();
-    assert_stale(
-        &sim,
-        &engine,
-        &state,
-        &prepared,
-        &format!("{} is no longer listed", gone.user),
+    stale_once_the_first_affected_user_changes(
+        |store, id| {
+            store.users.remove(&id).unwrap();
+        },
+        |user| format!("{user} is no longer listed"),
     )
     .await;
 }
 
 #[tokio::test]
 async fn an_own_value_set_between_the_preview_and_the_send_stops_the_write() {
-    let (sim, engine, state, prepared) = support_value_previewed().await;
     // One of the users the preview listed gets an own value, which shields them from Support's.
-    let affected = prepared.radius().affected[0].clone();
-    sim.state
-        .looker()
-        .set_user_value(affected.user_id.parse().unwrap(), 17, "us-west1")
-        .unwrap();
-    assert_stale(
-        &sim,
-        &engine,
-        &state,
-        &prepared,
-        &format!("own value of {}: none → us-west1", affected.user),
+    stale_once_the_first_affected_user_changes(
+        |store, id| store.set_user_value(id, 17, "us-west1").unwrap(),
+        |user| format!("own value of {user}: none → us-west1"),
     )
     .await;
 }
