@@ -2,9 +2,10 @@
 //! end against the simulator over loopback: `roster attribute` previews the blast radius and
 //! sends nothing on `--dry-run`, writes with `--yes`, verifies by reading back, journals an entry
 //! that names the attribute, and `roster undo` restores what was there; through the write engine
-//! directly, a change made between the preview and the send stops the write as a conflict, a
-//! lost answer ends truthfully (resolved by reading, the POST never sent twice), and a hidden
-//! attribute never shows a value anywhere.
+//! directly, a change made between the preview and the send (to the attribute, to a membership
+//! of a group involved, to an own value of a user the radius depends on) stops the write as a
+//! conflict, a lost answer ends truthfully (resolved by reading, the POST never sent twice), and
+//! a hidden attribute never shows a value anywhere.
 
 #![allow(clippy::unwrap_used)]
 
@@ -20,7 +21,6 @@ use roster::journal::Outcome;
 use roster::service::{AnyDirectory, OpenOptions, ServiceError};
 use roster::simulator::RunningSimulator;
 use roster::write::{Interrupt, WriteError};
-use serde_json::Value;
 
 /// How many users are in Engineering (2) or Support (4): the users whose workload_region moves
 /// when All Users (3rd, us-east1) is ranked first.
@@ -41,11 +41,6 @@ fn ranks(sim: &RunningSimulator) -> Vec<(u64, i64, String)> {
         .iter()
         .map(|g| (g.group_id, g.rank, g.value.clone()))
         .collect()
-}
-
-fn json(output: &std::process::Output) -> Value {
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(output), stderr(output)))
 }
 
 const ALL_USERS_FIRST: [&str; 6] = [
@@ -477,6 +472,137 @@ async fn a_change_between_the_preview_and_the_send_stops_the_write() {
     );
 }
 
+/// Support's new workload_region, previewed (its members outside Engineering change).
+fn support_value() -> AttributeEdit {
+    AttributeEdit::Change(AttributeChange::SetGroupValue {
+        group_id: "4".to_owned(),
+        value: "asia-east1".to_owned(),
+    })
+}
+
+/// Sends `prepared` and expects a conflict that names `what`, with nothing sent or journaled.
+async fn assert_stale(
+    sim: &RunningSimulator,
+    engine: &roster::write::WriteEngine,
+    state: &tempfile::TempDir,
+    prepared: &roster::write::attribute::AttributePrepared,
+    what: &str,
+) {
+    let error = engine
+        .execute_attribute(prepared, &Interrupt::never())
+        .await
+        .unwrap_err();
+    let WriteError::Service(ServiceError::Conflict(why)) = &error else {
+        panic!("{error}");
+    };
+    assert!(why.contains("blast radius is stale"), "{why}");
+    assert!(why.contains(what), "{what:?} not in {why}");
+    assert_eq!(ranks(sim)[1].2, "asia-southeast1", "nothing was written");
+    assert!(
+        roster::journal::Journal::in_dir(state.path())
+            .entries()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// The simulator, an engine journaling to a temporary folder, and Support's new value previewed.
+async fn support_value_previewed() -> (
+    RunningSimulator,
+    roster::write::WriteEngine,
+    tempfile::TempDir,
+    roster::write::attribute::AttributePrepared,
+) {
+    let sim = start_sim(0).await;
+    let (engine, state) = writes::engine(&directory(&sim.base_url()));
+    let prepared = engine
+        .prepare_attribute("workload_region", vec![support_value()])
+        .await
+        .unwrap();
+    (sim, engine, state, prepared)
+}
+
+#[tokio::test]
+async fn a_membership_change_between_the_preview_and_the_send_stops_the_write() {
+    let (sim, engine, state, prepared) = support_value_previewed().await;
+    assert_eq!(prepared.radius().count(), 6);
+    // Someone in neither Engineering nor Support joins Support: Support's value would now reach
+    // them too, and the preview did not list them.
+    let joined = {
+        let mut store = sim.state.looker();
+        let user = store
+            .users
+            .values_mut()
+            .find(|u| !u.group_ids.contains(&2) && !u.group_ids.contains(&4))
+            .unwrap();
+        user.group_ids.push(4);
+        user.email.clone().unwrap()
+    };
+    assert_stale(
+        &sim,
+        &engine,
+        &state,
+        &prepared,
+        &format!("{joined} joined Support"),
+    )
+    .await;
+    // A user created in Support since the preview is one it did not list either.
+    let prepared = engine
+        .prepare_attribute("workload_region", vec![support_value()])
+        .await
+        .unwrap();
+    let added = {
+        let mut store = sim.state.looker();
+        let mut user = store.users.values().next().unwrap().clone();
+        user.email = Some("new.support@example.com".to_owned());
+        user.group_ids = vec![4];
+        store.insert_user(user);
+        "new.support@example.com"
+    };
+    assert_stale(
+        &sim,
+        &engine,
+        &state,
+        &prepared,
+        &format!("{added} was added"),
+    )
+    .await;
+}
+
+/// Previews Support's new value, changes the first user it affects in the simulator (by id),
+/// and expects the send to stop naming what `named` says of that user (by label).
+async fn stale_once_the_first_affected_user_changes(
+    change: impl FnOnce(&mut roster::simulator::looker::store::LookerStore, u64),
+    named: impl FnOnce(&str) -> String,
+) {
+    let (sim, engine, state, prepared) = support_value_previewed().await;
+    let affected = prepared.radius().affected[0].clone();
+    change(&mut sim.state.looker(), affected.user_id.parse().unwrap());
+    assert_stale(&sim, &engine, &state, &prepared, &named(&affected.user)).await;
+}
+
+#[tokio::test]
+async fn a_user_deleted_between_the_preview_and_the_send_stops_the_write_by_name() {
+    // A user the preview listed is gone: named as such, not a failed read of their value.
+    stale_once_the_first_affected_user_changes(
+        |store, id| {
+            store.users.remove(&id).unwrap();
+        },
+        |user| format!("{user} is no longer listed"),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_own_value_set_between_the_preview_and_the_send_stops_the_write() {
+    // One of the users the preview listed gets an own value, which shields them from Support's.
+    stale_once_the_first_affected_user_changes(
+        |store, id| store.set_user_value(id, 17, "us-west1").unwrap(),
+        |user| format!("own value of {user}: none → us-west1"),
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn a_lost_answer_to_the_rank_post_is_resolved_by_reading_and_never_sent_twice() {
     let sim = start_sim(0).await;
@@ -502,13 +628,11 @@ async fn a_lost_answer_to_the_rank_post_is_resolved_by_reading_and_never_sent_tw
             .iter()
             .any(|n| n.contains("the answer was lost"))
     );
-    let posts: usize = proxy
-        .applied_writes()
-        .iter()
-        .filter(|(k, _)| k.starts_with("POST") && k.contains("group_values"))
-        .map(|(_, n)| n)
-        .sum();
-    assert_eq!(posts, 1, "the POST was sent once");
+    assert_eq!(
+        proxy.applied("POST", "group_values"),
+        1,
+        "the POST was sent once"
+    );
     assert_eq!(ranks(&sim)[0].0, 1);
 }
 

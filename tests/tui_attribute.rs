@@ -20,9 +20,8 @@ fn body(screen: &str, base_url: &str) -> String {
         .replace(base_url, "http://SIM")
 }
 
-/// The browser on the simulator's Looker (journaling to a temporary folder), with `:attr
-/// workload_region` typed.
-async fn open_workload_region() -> (
+/// The browser on the simulator's Looker, journaling to a temporary folder.
+async fn looker_browser() -> (
     roster::simulator::RunningSimulator,
     roster::journal::Journal,
     tempfile::TempDir,
@@ -37,20 +36,47 @@ async fn open_workload_region() -> (
         .unwrap()
         .with_journal(Some(journal.clone()));
     let h = Harness::start(browser, 120, 40);
+    (sim, journal, state, h)
+}
+
+/// The browser on the simulator's Looker (journaling to a temporary folder), with `:attr
+/// workload_region` typed.
+async fn open_workload_region() -> (
+    roster::simulator::RunningSimulator,
+    roster::journal::Journal,
+    tempfile::TempDir,
+    Harness,
+) {
+    let (sim, journal, state, h) = looker_browser().await;
     h.char(':');
     h.type_text("attr workload_region");
     h.key(KeyCode::Enter);
     (sim, journal, state, h)
 }
 
+/// Waits until the attribute screen has read its attribute, and returns the screen.
+async fn attribute_read(h: &mut Harness) -> String {
+    h.wait_for("the attribute read", |s| {
+        s.contains("users per source:") && !s.contains("reading…")
+    })
+    .await
+}
+
+/// From the first group value, selects Support and previews `asia-east1` as its value.
+async fn preview_support_value(h: &mut Harness) -> String {
+    h.char('j');
+    h.wait_for("Support selected", |s| s.contains("▶ 2   Support"))
+        .await;
+    h.char('e');
+    h.type_text("asia-east1");
+    h.key(KeyCode::Enter);
+    h.wait_text(" Preview · workload_region").await
+}
+
 #[tokio::test]
 async fn reordering_ranks_previews_the_blast_radius_and_the_details_follow() {
     let (sim, journal, _state, mut h) = open_workload_region().await;
-    let screen = h
-        .wait_for("the attribute read", |s| {
-            s.contains("users per source:") && !s.contains("reading…")
-        })
-        .await;
+    let screen = attribute_read(&mut h).await;
     insta::assert_snapshot!("attribute_screen_120x40", body(&screen, &sim.base_url()));
 
     // All Users (rank 3, us-east1) moves above Support: Support's members outside Engineering
@@ -141,10 +167,7 @@ async fn reordering_ranks_previews_the_blast_radius_and_the_details_follow() {
 #[tokio::test]
 async fn a_new_default_and_a_group_value_are_previewed_with_their_radius() {
     let (sim, journal, _state, mut h) = open_workload_region().await;
-    h.wait_for("the attribute read", |s| {
-        s.contains("users per source:") && !s.contains("reading…")
-    })
-    .await;
+    attribute_read(&mut h).await;
     // Everyone is in All Users, which has a value: a new default changes nobody, and says so.
     h.char('d');
     h.type_text("us-west1");
@@ -173,13 +196,7 @@ async fn a_new_default_and_a_group_value_are_previewed_with_their_radius() {
         Some("us-west1")
     );
     // Support's new value reaches its members outside Engineering; Esc sends nothing.
-    h.char('j');
-    h.wait_for("Support selected", |s| s.contains("▶ 2   Support"))
-        .await;
-    h.char('e');
-    h.type_text("asia-east1");
-    h.key(KeyCode::Enter);
-    let preview = h.wait_text(" Preview · workload_region").await;
+    let preview = preview_support_value(&mut h).await;
     assert!(
         preview.contains("value of Support: asia-southeast1 → asia-east1"),
         "{preview}"
@@ -202,6 +219,101 @@ async fn a_new_default_and_a_group_value_are_previewed_with_their_radius() {
         journal.entries().unwrap().len(),
         1,
         "only the default was written"
+    );
+    h.char('q');
+    h.ended().await.unwrap();
+}
+
+#[tokio::test]
+async fn enter_on_a_user_attribute_in_the_detail_opens_its_attribute_screen() {
+    let (sim, journal, _state, mut h) = looker_browser().await;
+    h.wait_text("looker (").await;
+    // `:user` shows Priya's detail and gives it the focus.
+    h.char(':');
+    h.type_text("user priya.raman@example.com");
+    h.key(KeyCode::Enter);
+    h.wait_text("Detail · priya.raman@example.com").await;
+    h.select_attribute("workload_region").await;
+    h.key(KeyCode::Enter);
+    let screen = attribute_read(&mut h).await;
+    assert!(screen.contains("Attribute workload_region"), "{screen}");
+    assert!(!screen.contains("Edit attribute"), "{screen}");
+    insta::assert_snapshot!(
+        "attribute_screen_from_detail_120x40",
+        body(&screen, &sim.base_url())
+    );
+    // Esc goes back to the browser, where the detail still shows Priya.
+    h.key(KeyCode::Esc);
+    h.wait_text("Detail · priya.raman@example.com").await;
+    assert!(journal.entries().unwrap().is_empty(), "nothing was written");
+    h.char('q');
+    h.ended().await.unwrap();
+}
+
+#[tokio::test]
+async fn z_in_the_journal_view_reverts_an_attribute_write_with_its_preview() {
+    let (sim, journal, _state, mut h) = open_workload_region().await;
+    attribute_read(&mut h).await;
+    let support = |sim: &roster::simulator::RunningSimulator| {
+        sim.state
+            .looker()
+            .group_values_of(17)
+            .iter()
+            .find(|g| g.group_id == 4)
+            .map(|g| (g.rank, g.value.clone()))
+    };
+    let before = support(&sim);
+    assert_eq!(before, Some((2, "asia-southeast1".to_owned())));
+    preview_support_value(&mut h).await;
+    h.char('y');
+    h.wait_for("the write", |s| {
+        s.contains("done:") && s.contains("▶ 2   Support") && s.contains("asia-east1")
+    })
+    .await;
+    assert_eq!(support(&sim), Some((2, "asia-east1".to_owned())));
+
+    // `z` in the browser points to the journal view, which lists it; `z` there previews the
+    // revert with its blast radius, `y` sends it.
+    h.key(KeyCode::Esc);
+    h.wait_for("the browser", |s| !s.contains("Attribute workload_region"))
+        .await;
+    h.char('z');
+    // (The toast wraps: its two halves are waited for apart.)
+    h.wait_for("the toast", |s| {
+        s.contains("entry 1 changed the attribute workload_region")
+            && s.contains("journal view (L, then z)")
+    })
+    .await;
+    h.char('L');
+    h.wait_text("· 1 entries").await;
+    h.char('z');
+    let preview = h.wait_text("y/Enter send to 1").await;
+    assert!(preview.contains("Undo entry 1"), "{preview}");
+    assert!(
+        preview.contains("value of Support: asia-east1 → asia-southeast1"),
+        "{preview}"
+    );
+    assert!(
+        preview.contains("Blast radius: 6 users change"),
+        "{preview}"
+    );
+    assert_eq!(
+        support(&sim),
+        Some((2, "asia-east1".to_owned())),
+        "nothing is sent before the confirmation"
+    );
+    h.char('y');
+    h.wait_text("reverted: 1 written, 0 failed").await;
+    assert_eq!(support(&sim), before, "Support's value is back");
+    h.key(KeyCode::Esc);
+    h.wait_text("· 2 entries").await;
+    let entries = journal.entries().unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[1].action, "undo 1");
+    assert_eq!(entries[1].outcome, roster::journal::Outcome::Written);
+    assert_eq!(
+        entries[1].attribute.as_ref().map(|a| a.name.as_str()),
+        Some("workload_region")
     );
     h.char('q');
     h.ended().await.unwrap();

@@ -419,17 +419,7 @@ async fn kill_mid_write(rig: &Rig, value: &str, signal: &str) -> Option<i32> {
     })
     .await;
     assert!(reached, "the write reached the simulator");
-    let pid = child.id().unwrap().to_string();
-    let sent = std::process::Command::new("kill")
-        .args([signal, &pid])
-        .status()
-        .unwrap();
-    assert!(sent.success());
-    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
-        .await
-        .expect("roster ends after the signal")
-        .unwrap();
-    status.code()
+    common::signal_and_wait(&mut child, signal).await
 }
 
 #[cfg(unix)]

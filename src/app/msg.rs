@@ -13,6 +13,7 @@ use crate::domain::{Edit, Finding, UserRecord, UserSummary};
 use crate::journal::JournalEntry;
 use crate::service::{ServiceError, UsersPage, WritePlan};
 use crate::write::Prepared;
+use crate::write::attribute::AttributePrepared;
 use crate::write::batch::{PlannedBatch, PlannedUndo, SelectionKey};
 
 /// Identifies one request; replies carry it back.
@@ -218,6 +219,9 @@ pub enum BatchWork {
     Edit(Box<PlannedBatch>),
     /// Reverts of journal entries (one entry, or the written items of a batch).
     Undo(Vec<(JournalEntry, Prepared)>),
+    /// The revert of an attribute-level entry (a group value, a rank order, the default): the
+    /// attribute-level write `roster undo N` sends, under the same checks.
+    AttributeUndo(Box<AttributePrepared>),
 }
 
 /// A revert planned from the journal view.
@@ -225,6 +229,9 @@ pub enum BatchWork {
 pub enum UndoPrepared {
     /// One entry: its prepared revert (titled, with the precondition `roster undo` checks).
     Entry(Box<(JournalEntry, Prepared)>),
+    /// One attribute-level entry: its revert planned with the blast radius, titled, with the
+    /// precondition that the attribute still holds what the entry left.
+    Attribute(Box<AttributePrepared>),
     /// A whole batch: the items to revert and those skipped, with reasons.
     Batch {
         /// The batch id.

@@ -181,6 +181,18 @@ pub enum AttributeCommand {
         #[command(flatten)]
         flags: AttributeWriteFlags,
     },
+    /// New settings: user_can_view=, user_can_edit=, value_is_hidden= (true or false) and
+    /// hidden_value_domain_whitelist= (URLs, kept for good once set). A hidden attribute is never
+    /// made visible again.
+    Set {
+        #[command(flatten)]
+        attribute: AttributeNamed,
+        /// KEY=VALUE pairs.
+        #[arg(value_name = "KEY=VALUE", required = true)]
+        settings: Vec<String>,
+        #[command(flatten)]
+        flags: AttributeWriteFlags,
+    },
     /// A new default value.
     SetDefault {
         #[command(flatten)]

@@ -1,5 +1,5 @@
 //! `roster attribute`: one Looker attribute's settings, group values by rank and sources, and the
-//! edits of its group values, ranks and default, each previewed with its blast radius.
+//! edits of its group values, ranks, default and settings, each previewed with its blast radius.
 //!
 //! The command line only asks and tells: the group names are resolved exactly by the Looker
 //! client, the plan, the radius and the write are the write engine's (`crate::write::attribute`),
@@ -11,7 +11,7 @@ use super::args::{AttributeCommand, ShowFormat, WriteFlags};
 use super::commands::parse_assignments;
 use super::write::{engine, finish, report};
 use super::{CliError, Globals, confirm, output, signals};
-use crate::domain::attribute_edit::AttributeEdit;
+use crate::domain::attribute_edit::{AttributeEdit, FlagChange};
 use crate::domain::resolution::{AttributeChange, AttributeState, SourceCount};
 use crate::journal::JournalEntry;
 use crate::service::looker::{Client, wire};
@@ -49,11 +49,19 @@ pub async fn run(command: AttributeCommand, globals: &Globals) -> Result<(), Cli
             value,
             flags,
         } => (attribute, flags, Planned::SetDefault(value)),
+        AttributeCommand::Set {
+            attribute,
+            settings,
+            flags,
+        } => (
+            attribute,
+            flags,
+            Planned::Settings(settings_change(&parse_assignments(&settings)?)?),
+        ),
     };
     let engine = engine(globals, &attribute.conn)?;
     let client = looker_client(engine.directory(), &attribute.conn)?;
-    let changes = edit.changes(client).await?;
-    let edits = changes.into_iter().map(AttributeEdit::Change).collect();
+    let edits = edit.edits(client).await?;
     let prepared = engine.prepare_attribute(&attribute.name, edits).await?;
     confirm_and_send(&engine, &prepared, flags.format, &flags.write).await
 }
@@ -64,12 +72,13 @@ enum Planned {
     UnsetGroups(Vec<String>),
     Rank(Vec<String>),
     SetDefault(String),
+    Settings(FlagChange),
 }
 
 impl Planned {
-    /// The changes, each group named exactly (an unknown or shared name is refused).
-    async fn changes(self, client: &Client) -> Result<Vec<AttributeChange>, CliError> {
-        Ok(match self {
+    /// The edits, each group named exactly (an unknown or shared name is refused).
+    async fn edits(self, client: &Client) -> Result<Vec<AttributeEdit>, CliError> {
+        let changes = match self {
             Self::SetGroups(pairs) => {
                 let mut changes = Vec::with_capacity(pairs.len());
                 for (group, value) in pairs {
@@ -87,8 +96,47 @@ impl Planned {
                 group_ids: group_ids(client, &names).await?,
             }],
             Self::SetDefault(value) => vec![AttributeChange::SetDefault { value: Some(value) }],
-        })
+            Self::Settings(flags) => return Ok(vec![AttributeEdit::Flags(flags)]),
+        };
+        Ok(changes.into_iter().map(AttributeEdit::Change).collect())
     }
+}
+
+/// The settings `roster attribute set` changes.
+const SETTINGS: &str =
+    "user_can_view, user_can_edit, value_is_hidden (true or false), hidden_value_domain_whitelist";
+
+/// `KEY=VALUE` settings as one change of the attribute's flags; an unknown key, a key given
+/// twice or a flag that is not `true`/`false` is a usage error that says what is accepted.
+fn settings_change(pairs: &[(String, String)]) -> Result<FlagChange, CliError> {
+    let mut change = FlagChange::default();
+    for (key, value) in pairs {
+        let flag = || match value.as_str() {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(CliError::Usage(format!(
+                "`{key}` is true or false, not `{value}`"
+            ))),
+        };
+        let twice = match key.as_str() {
+            "user_can_view" => change.user_can_view.replace(flag()?).is_some(),
+            "user_can_edit" => change.user_can_edit.replace(flag()?).is_some(),
+            "value_is_hidden" => change.value_is_hidden.replace(flag()?).is_some(),
+            "hidden_value_domain_whitelist" => change
+                .hidden_value_domain_whitelist
+                .replace(value.clone())
+                .is_some(),
+            _ => {
+                return Err(CliError::Usage(format!(
+                    "`{key}` is not a setting `roster attribute set` changes: {SETTINGS} (the default has `roster attribute set-default`)"
+                )));
+            }
+        };
+        if twice {
+            return Err(CliError::Usage(format!("`{key}` is given twice")));
+        }
+    }
+    Ok(change)
 }
 
 /// The ids of groups named exactly, in order.

@@ -125,8 +125,18 @@ pub fn finish(executed: &Executed, flags: &WriteFlags) -> Result<(), CliError> {
             "{written} of {} writes were made (see above)",
             executed.items.len()
         );
-        if unknown {
-            message.push_str("; for an unknown outcome, `roster show` the user to learn it");
+        let attribute = executed
+            .items
+            .iter()
+            .any(|i| i.entry.as_ref().is_some_and(|e| e.attribute.is_some()));
+        match (unknown, attribute) {
+            (true, true) => message.push_str(
+                "; for an unknown outcome, `roster attribute show` the attribute to learn it (`roster undo` learns it by reading first)",
+            ),
+            (true, false) => {
+                message.push_str("; for an unknown outcome, `roster show` the user to learn it");
+            }
+            (false, _) => {}
         }
         return Err(CliError::Partial(message));
     }

@@ -21,6 +21,9 @@ pub struct FlagChange {
     /// Whether values are hidden (a hidden attribute never becomes visible again).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value_is_hidden: Option<bool>,
+    /// The URLs hidden values may be sent to (Looker keeps the first one set for good).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hidden_value_domain_whitelist: Option<String>,
 }
 
 /// One edit of an attribute.

@@ -1,5 +1,6 @@
-//! The effect runner's bulk work: planning a bulk edit, planning a revert from the journal view,
-//! sending a confirmed batch item by item, and reading the journal — each as a task that reports
+//! The effect runner's bulk work: planning a bulk edit, planning a revert from the journal view
+//! (of a user's write, a batch, or an attribute-level write), sending a confirmed batch item by
+//! item, and reading the journal — each as a task that reports
 //! back on the loop's channel, so the browser never waits on it.
 //!
 //! Every write goes through the write engine (`crate::write::batch`), with the batch journaled
@@ -12,9 +13,9 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::msg::{BatchWork, Msg, RequestId, UndoPrepared};
 use crate::domain::Edit;
-use crate::journal::{BatchStore, Journal, JournalEntry};
+use crate::journal::{BatchStore, Journal, JournalEntry, Outcome};
 use crate::write::batch::{ItemFinished, PlannedUndo, SelectionKey};
-use crate::write::{Interrupt, WriteEngine};
+use crate::write::{Interrupt, ItemReport, WriteEngine};
 
 /// What every bulk task needs: the connection's engine (or why there is none), how many items
 /// go at once, and where to report.
@@ -49,6 +50,11 @@ pub async fn plan(work: Work, action: String, keys: Vec<SelectionKey>, edits: Ve
 pub async fn prepare_undo(work: Work, entry: JournalEntry) {
     let (tx, request) = (&work.tx, work.request);
     let result = match work.engine {
+        Ok(engine) if entry.attribute.is_some() => engine
+            .prepare_attribute_undo(&entry)
+            .await
+            .map(|prepared| UndoPrepared::Attribute(Box::new(prepared)))
+            .map_err(|e| e.to_string()),
         Ok(engine) => match entry.batch.clone() {
             Some(batch) => engine
                 .prepare_batch_undo(&batch, work.window)
@@ -112,8 +118,35 @@ pub async fn run(work: Work, batch: BatchWork, interrupt: Interrupt) {
                 .await;
             Ok(interrupt.code().is_some())
         }
+        (Ok(engine), BatchWork::AttributeUndo(prepared)) => engine
+            .execute_attribute(&prepared, &interrupt)
+            .await
+            .map(|executed| {
+                for item in &executed.items {
+                    let (outcome, why) = item_outcome(item);
+                    report(outcome, why);
+                }
+                executed.interrupted.is_some()
+            })
+            .map_err(|e| e.to_string()),
     };
     let _ = tx.send(Msg::BatchRan { request, result });
+}
+
+/// What became of one item of an attribute-level write, in the words the gauge counts
+/// (`written`, `unknown`, `failed`), and why it was not written.
+fn item_outcome(item: &ItemReport) -> (&'static str, Option<String>) {
+    let why = || {
+        item.entry
+            .as_ref()
+            .and_then(|e| e.error.clone())
+            .or_else(|| item.not_sent.clone())
+    };
+    match item.outcome() {
+        Some(Outcome::Written) => ("written", None),
+        Some(Outcome::Pending | Outcome::Unknown) => ("unknown", why()),
+        Some(Outcome::NotApplied | Outcome::Partial) | None => ("failed", why()),
+    }
 }
 
 /// Where a connection's batch plans are saved: beside its journal.

@@ -545,6 +545,14 @@ async fn send_confirmed(
 async fn find_undo(engine: &WriteEngine) -> Result<(Box<UserRecord>, crate::domain::Edit), String> {
     let entries = engine.journal().entries().map_err(|e| e.to_string())?;
     let entry = crate::write::undo::pick_entry(&entries, None, Some(engine.connection()))?;
+    if let Some(attribute) = &entry.attribute {
+        // An attribute-level revert has a blast radius: it is previewed in the journal view.
+        return Err(format!(
+            "entry {} changed the attribute {}: revert it in the journal view (L, then z)",
+            entry.id,
+            crate::text::sanitize(&attribute.name)
+        ));
+    }
     let prepared = engine
         .prepare_undo(entry)
         .await

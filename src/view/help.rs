@@ -32,6 +32,7 @@ pub fn draw(frame: &mut Frame<'_>, whole: Rect, state: &State, theme: &Theme) {
     for text in [
         "Forms: Tab field · Enter next · Ctrl-S preview · Ctrl-E $EDITOR (JSON) · Esc close",
         "Preview: y/Enter send · Esc back to the form",
+        "Detail: Enter on a Looker user attribute opens its attribute screen; elsewhere it edits",
         "Bulk: e/d/u with users marked edit them all · one preview · Esc/Ctrl-C stops a running batch",
         ":conn NAME · :user ID · :attr NAME · :audit [NAME] · :export FILE · :q (Tab completes)",
         "Filter: words all match · 'exact · ^prefix · suffix$ · !not · ranked best first",

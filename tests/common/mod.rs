@@ -252,6 +252,12 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// Standard output parsed as JSON (a failure shows both streams).
+pub fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(output), stderr(output)))
+}
+
 /// Polls `condition` every few milliseconds until it holds or `timeout` passes.
 pub async fn wait_until(timeout: Duration, mut condition: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + timeout;
@@ -264,6 +270,22 @@ pub async fn wait_until(timeout: Duration, mut condition: impl FnMut() -> bool) 
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+/// Sends `signal` (`-INT`, `-KILL`) to a running roster and returns its exit status once it
+/// ended (None when a signal ended it without one).
+pub async fn signal_and_wait(child: &mut tokio::process::Child, signal: &str) -> Option<i32> {
+    let pid = child.id().unwrap().to_string();
+    let sent = std::process::Command::new("kill")
+        .args([signal, &pid])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
+        .await
+        .expect("roster ends after the signal")
+        .unwrap();
+    status.code()
 }
 
 /// Logs in to the simulated Looker with reqwest and returns the access token.

@@ -1,6 +1,6 @@
 //! A misbehaving server for write tests: a proxy on loopback in front of the simulator that
 //! forwards every request, and can lose the answer to a write after the simulator applied it,
-//! delay that answer, or refuse one path outright.
+//! delay that answer, refuse one path outright, or lose an answer and then refuse everything.
 //!
 //! It speaks just enough HTTP/1.1 for roster's client (one request per connection, bodies with
 //! `Content-Length`, `Connection: close` on every answer). No assertion lives here.
@@ -29,6 +29,10 @@ pub enum Mode {
     Refuse(String, u16),
     /// Lose the answers of writes whose path ends with this; forward others faithfully.
     LoseAnswersOf(String),
+    /// Lose the answer of the first write whose path ends with this (the simulator applied it),
+    /// then answer every later request with the status, not forwarded: the answer is lost and
+    /// so is every read that could tell whether the write landed.
+    LoseAnswerThenRefuse(String, u16),
 }
 
 /// The running proxy.
@@ -104,6 +108,15 @@ impl LossyProxy {
         self.applied.lock().unwrap().clone()
     }
 
+    /// How many `method` writes whose target contains `containing` the simulator applied.
+    pub fn applied(&self, method: &str, containing: &str) -> usize {
+        self.applied_writes()
+            .iter()
+            .filter(|(k, _)| k.starts_with(method) && k.contains(containing))
+            .map(|(_, n)| n)
+            .sum()
+    }
+
     /// How many times the simulator applied a Crowd attribute write
     /// (`POST …/user/attribute?username=…`), per username.
     pub fn crowd_attribute_writes_per_user(&self) -> HashMap<String, usize> {
@@ -176,13 +189,13 @@ async fn serve(
     socket: TcpStream,
     client: &reqwest::Client,
     upstream: &str,
-    mode: &Mutex<Mode>,
+    shared_mode: &Mutex<Mode>,
     writes: &AtomicUsize,
     applied: &Mutex<HashMap<String, usize>>,
 ) -> Option<()> {
     let mut reader = BufReader::new(socket);
     let incoming = read_request(&mut reader).await?;
-    let mode = mode.lock().unwrap().clone();
+    let mode = shared_mode.lock().unwrap().clone();
     let path = incoming.target.split('?').next().unwrap_or("").to_owned();
     let write = incoming.method != "GET" && !path.ends_with("/login");
     if let Mode::Refuse(suffix, status) = &mode
@@ -232,6 +245,11 @@ async fn serve(
     match mode {
         Mode::LoseWriteAnswers if write => return None,
         Mode::LoseAnswersOf(suffix) if write && path.ends_with(suffix.as_str()) => return None,
+        Mode::LoseAnswerThenRefuse(suffix, status) if write && path.ends_with(suffix.as_str()) => {
+            // Every path ends with "": from now on everything is refused.
+            *shared_mode.lock().unwrap() = Mode::Refuse(String::new(), status);
+            return None;
+        }
         Mode::DelayWriteAnswers(delay) if write => tokio::time::sleep(delay).await,
         _ => {}
     }

@@ -35,6 +35,22 @@ pub fn open(state: &mut State, name: &str) -> Vec<Effect> {
     }]
 }
 
+/// `Enter` on the detail's selected attribute: when it is a Looker user attribute (its value
+/// comes from the user, a group or the default), opens the attribute screen for it; None for
+/// any other row or service, which keeps `Enter`'s other meaning (edit the value).
+pub fn open_from_detail(state: &mut State) -> Option<Vec<Effect>> {
+    let looker = state
+        .connection()
+        .is_some_and(|c| c.kind == crate::domain::ServiceKind::Looker);
+    let detail = state.shown_detail()?;
+    let attribute = detail.record.as_ref()?.attributes.get(detail.selected)?;
+    if !looker || attribute.meta.definition_id.is_none() {
+        return None;
+    }
+    let name = attribute.name.clone();
+    Some(open(state, &name))
+}
+
 /// The attribute selected in the detail pane, if one is.
 fn selected_attribute(state: &State) -> Option<String> {
     let detail = state.shown_detail()?;

@@ -2,7 +2,8 @@
 //! plan the edit for all of them, the combined preview is confirmed once, the batch runs with a
 //! gauge, and Esc or Ctrl-C stops it after the items in flight, leaving it resumable.
 //!
-//! The same dialog shows a revert chosen in the journal view (one entry, or a whole batch). The
+//! The same dialog shows a revert chosen in the journal view (one entry — a user's or an
+//! attribute-level one, previewed with its blast radius — or a whole batch). The
 //! planning, sending and journaling are the write engine's, done by the effect runner; this
 //! module only moves the dialog from phase to phase. No I/O.
 
@@ -162,15 +163,24 @@ pub fn undo_prepared(
         Ok(UndoPrepared::Entry(pair)) => {
             let (entry, prepared) = *pair;
             let text = sanitize_lines(&prepared.describe());
-            if let Some(title) = prepared.title.as_deref().and_then(|t| t.lines().next()) {
-                open.title = sanitize(title);
-            }
+            retitle(open, prepared.title.as_deref());
             open.phase = BatchPhase::Preview {
                 text,
                 sends: 1,
                 skipped: 0,
                 refused: 0,
                 work: BatchWork::Undo(vec![(entry, prepared)]),
+            };
+            Vec::new()
+        }
+        Ok(UndoPrepared::Attribute(prepared)) => {
+            retitle(open, prepared.title.as_deref());
+            open.phase = BatchPhase::Preview {
+                text: sanitize_lines(&prepared.describe()),
+                sends: prepared.items.len(),
+                skipped: 0,
+                refused: 0,
+                work: BatchWork::AttributeUndo(prepared),
             };
             Vec::new()
         }
@@ -189,6 +199,13 @@ pub fn undo_prepared(
             state.dialog = None;
             state.toast(sanitize(&why), true)
         }
+    }
+}
+
+/// Titles the dialog with the first line of a revert's title (`Undo entry 4 (…)`).
+fn retitle(open: &mut BatchDialog, title: Option<&str>) {
+    if let Some(title) = title.and_then(|t| t.lines().next()) {
+        open.title = sanitize(title);
     }
 }
 

@@ -4,7 +4,7 @@
 use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Position;
 
-use super::{Typed, audit, batch, detail, page_rows, person, type_into, write};
+use super::{Typed, attribute, audit, batch, detail, page_rows, person, type_into, write};
 use crate::app::keymap::Action;
 use crate::app::motion::Motion;
 use crate::app::msg::{Effect, RequestId};
@@ -29,7 +29,10 @@ pub fn action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Open => match state.focus {
             Focus::Connections => state.focus = Focus::Users,
             Focus::Users => return open_selected_user(state),
-            Focus::Detail => return write::open_attribute_editor(state),
+            Focus::Detail => {
+                return attribute::open_from_detail(state)
+                    .unwrap_or_else(|| write::open_attribute_editor(state));
+            }
         },
         Action::Back => match state.focus {
             Focus::Detail => state.focus = Focus::Users,

@@ -6,12 +6,15 @@
 //! attribute (definition, group values, every user's groups and own value) → plan each edit (the
 //! exact request, changes with hidden values masked, the resolver's blast radius, the undo
 //! recipe) → the front end previews and confirms → under the attribute's lock, re-read and stop
-//! if anything changed since the preview → journal the write as `pending` (its entry names the
+//! if anything changed since the preview (the attribute, and what its blast radius was computed
+//! from: the memberships of the groups involved and the own values that decide who it reaches,
+//! see [`basis`]) → journal the write as `pending` (its entry names the
 //! attribute) → send once through the engine's delivery (a lost answer is resolved by reading the
 //! group values back, never by sending a POST again blindly) → read back and verify → complete
 //! the entry with a truthful outcome. Undo plans the recipe the same way, and first checks that
 //! the attribute still holds what the entry left.
 
+mod basis;
 mod plan;
 pub mod preview;
 pub mod snapshot;
@@ -205,6 +208,9 @@ impl WriteEngine {
         let _lock = self.lock(&format!("attribute/{id}")).await?;
         let mut current = Snapshot::read(client, &id).await?;
         if let Some(conflict) = prepared.snapshot.conflict_with(&current) {
+            return Err(ServiceError::Conflict(conflict).into());
+        }
+        if let Some(conflict) = basis::changed_since(client, prepared).await? {
             return Err(ServiceError::Conflict(conflict).into());
         }
         if let Some(precondition) = &prepared.precondition {

@@ -3,7 +3,8 @@
 //! journal keeps (hidden values masked), and the recipe that reverts it.
 //!
 //! Nothing is sent here. Refusals come before any plan: making a hidden attribute visible,
-//! reordering a hidden attribute's group values, a value of the wrong type.
+//! changing a domain allow-list once set, reordering a hidden attribute's group values, a value
+//! of the wrong type.
 
 use crate::domain::FieldChange;
 use crate::domain::attribute_edit::{AttributeEdit, FlagChange};
@@ -15,7 +16,7 @@ use crate::service::looker::attributes::{AttributeSettings, HIDDEN_STAYS_HIDDEN}
 use crate::service::looker::mapping::check_value;
 use crate::service::{ServiceError, WritePlan};
 
-use super::snapshot::{DEFAULT_VALUE, RANK_OF, Snapshot, VALUE_OF};
+use super::snapshot::{ALLOWLIST, DEFAULT_VALUE, RANK_OF, Snapshot, VALUE_OF};
 
 /// The plan of `edit` on the attribute as `snapshot` read it.
 pub fn plan(
@@ -127,9 +128,10 @@ pub fn plan(
                 user_can_view: flags.user_can_view,
                 user_can_edit: flags.user_can_edit,
                 value_is_hidden: flags.value_is_hidden,
+                hidden_value_domain_whitelist: flags.hidden_value_domain_whitelist.clone(),
                 ..AttributeSettings::default()
             };
-            let changes = flag_pairs(flags, snapshot)
+            let mut changes: Vec<FieldChange> = flag_pairs(flags, snapshot)
                 .into_iter()
                 .map(|(field, before, after)| FieldChange {
                     field: field.to_owned(),
@@ -138,6 +140,14 @@ pub fn plan(
                     note: None,
                 })
                 .collect();
+            if let Some(allowlist) = &flags.hidden_value_domain_whitelist {
+                changes.push(FieldChange {
+                    field: ALLOWLIST.to_owned(),
+                    before: definition.hidden_value_domain_whitelist.clone(),
+                    after: Some(allowlist.clone()),
+                    note: Some("Looker keeps the first allow-list set: it cannot be changed or removed after".to_owned()),
+                });
+            }
             (
                 format!("change the settings of {name}"),
                 changes,
@@ -225,6 +235,13 @@ pub fn undo_recipe(before: &Snapshot, edit: &AttributeEdit) -> UndoRecipe {
             if flags.value_is_hidden == Some(true) && !hidden {
                 return not_possible("a hidden attribute cannot be made visible again");
             }
+            if flags.hidden_value_domain_whitelist.is_some()
+                && before.definition.hidden_value_domain_whitelist.is_none()
+            {
+                return not_possible(
+                    "the domain allow-list of hidden values cannot be removed once it is set",
+                );
+            }
             let pairs = flag_pairs(flags, before);
             let was = |name: &str| pairs.iter().find(|p| p.0 == name).map(|p| p.1);
             return UndoRecipe::AttributeEdits {
@@ -232,6 +249,7 @@ pub fn undo_recipe(before: &Snapshot, edit: &AttributeEdit) -> UndoRecipe {
                     user_can_view: was("user_can_view"),
                     user_can_edit: was("user_can_edit"),
                     value_is_hidden: None,
+                    hidden_value_domain_whitelist: None,
                 })],
             };
         }

@@ -4,9 +4,10 @@
 //!
 //! A snapshot is compared with a fresh one to stop a write when someone changed the attribute
 //! since the preview, is observed field by field (`value of Support`, `rank of Support`,
-//! `default_value`, the flags) to verify a write and to learn whether one whose answer was lost
-//! landed, and is what a rank order is sent from. Hidden values are never held: a hidden
-//! attribute's group values and default are `None` here, and observing them is "unverifiable".
+//! `default_value`, the flags, the allow-list) to verify a write and to learn whether one whose
+//! answer was lost landed, and is what a rank order is sent from. Hidden values are never held: a
+//! hidden attribute's group values and default are `None` here, and observing them is
+//! "unverifiable".
 
 use std::collections::BTreeMap;
 
@@ -21,6 +22,8 @@ pub const VALUE_OF: &str = "value of ";
 pub const RANK_OF: &str = "rank of ";
 /// The field of the attribute's default.
 pub const DEFAULT_VALUE: &str = "default_value";
+/// The field of the URLs hidden values may be sent to.
+pub const ALLOWLIST: &str = "hidden_value_domain_whitelist";
 
 /// One group's value as read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,10 +118,7 @@ impl Snapshot {
             format!("user_can_view: {}", d.user_can_view),
             format!("user_can_edit: {}", d.user_can_edit),
             format!("value_is_hidden: {}", d.value_is_hidden),
-            format!(
-                "hidden_value_domain_whitelist: {}",
-                shown(&d.hidden_value_domain_whitelist)
-            ),
+            format!("{ALLOWLIST}: {}", shown(&d.hidden_value_domain_whitelist)),
         ];
         for group in &self.groups {
             lines.push(format!(
@@ -157,6 +157,7 @@ impl Snapshot {
             "user_can_view" => flag(d.user_can_view),
             "user_can_edit" => flag(d.user_can_edit),
             "value_is_hidden" => flag(d.value_is_hidden),
+            ALLOWLIST => Observed::Value(d.hidden_value_domain_whitelist.clone()),
             _ => {
                 let (named, of_rank) = if let Some(name) = field.strip_prefix(VALUE_OF) {
                     (name, false)
@@ -217,6 +218,9 @@ impl Snapshot {
                 d.user_can_view = flags.user_can_view.unwrap_or(d.user_can_view);
                 d.user_can_edit = flags.user_can_edit.unwrap_or(d.user_can_edit);
                 d.value_is_hidden = flags.value_is_hidden.unwrap_or(d.value_is_hidden);
+                if let Some(allowlist) = &flags.hidden_value_domain_whitelist {
+                    d.hidden_value_domain_whitelist = Some(allowlist.clone());
+                }
             }
         }
         next
