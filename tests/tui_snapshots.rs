@@ -209,6 +209,15 @@ fn column(conn: usize, name: &str, cell: PersonCell, matched: Option<MatchKey>) 
 }
 
 /// Draws the state at both sizes and compares each with its snapshot.
+/// The screen drawn once at 80×24, as text.
+fn screen_80x24(state: &State) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal
+        .draw(|frame| roster::view::draw(frame, state))
+        .unwrap();
+    buffer_text(terminal.backend().buffer())
+}
+
 fn snap(name: &str, state: &mut State) {
     for (size, text) in tui_support::drawn_at_snapshot_sizes(state) {
         insta::assert_snapshot!(format!("{name}_{size}"), text);
@@ -405,6 +414,25 @@ fn help_is_generated_from_the_key_map() {
     snap("help", &mut state);
 }
 
+/// A terminal too short for the help scrolls it: `G` shows its last lines (the filter syntax),
+/// `g` its first, and the title says which lines are shown.
+#[test]
+fn help_scrolls_where_the_terminal_is_short() {
+    let mut state = state();
+    key(&mut state, KeyCode::Char('?'));
+    key(&mut state, KeyCode::Char('G'));
+    snap("help_scrolled", &mut state);
+    let bottom = screen_80x24(&state);
+    assert!(bottom.contains("Filter: words all match"), "{bottom}");
+    assert!(bottom.contains("j/k scroll"), "{bottom}");
+    key(&mut state, KeyCode::Char('g'));
+    let top = screen_80x24(&state);
+    assert!(top.contains("Here (connections):"), "{top}");
+    assert!(!top.contains("Filter: words all match"), "{top}");
+    key(&mut state, KeyCode::Esc);
+    assert!(state.dialog.is_none());
+}
+
 #[test]
 fn command_line() {
     let mut state = state();
@@ -421,11 +449,7 @@ fn hostile_server_text_is_sanitised() {
     let mut state = state();
     state.connections[0].users[0].display_name =
         Some("Ada\u{1b}[2J\u{1b}]0;owned\u{7} Lovelace".to_owned());
-    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    terminal
-        .draw(|frame| roster::view::draw(frame, &state))
-        .unwrap();
-    let text = buffer_text(terminal.backend().buffer());
+    let text = screen_80x24(&state);
     assert!(text.contains("Ada Lovelace"), "{text}");
     assert!(!text.contains('\u{1b}') && !text.contains("owned"));
 }

@@ -50,8 +50,8 @@ pub enum Screen {
 /// A dialog over the current screen.
 #[derive(Debug, Clone)]
 pub enum Dialog {
-    /// The key help.
-    Help,
+    /// The key help, scrolled down by this many lines (the view stops at the last screenful).
+    Help(usize),
     /// The `:` command line.
     Command(CommandLine),
     /// The copy menu.

@@ -49,7 +49,7 @@ pub fn draw_with(frame: &mut Frame<'_>, state: &State, theme: &Theme) {
     }
     let whole = frame.area();
     match &state.dialog {
-        Some(Dialog::Help) => help::draw(frame, whole, state, theme),
+        Some(Dialog::Help(offset)) => help::draw(frame, whole, state, theme, *offset),
         Some(Dialog::Editor(editor)) => editor::draw(frame, whole, state, editor, theme),
         Some(Dialog::Preview(preview)) => {
             preview::draw(frame, whole, state, preview, theme);

@@ -102,7 +102,7 @@ pub fn run_command(state: &mut State, line: &str) -> Vec<Effect> {
         ("group-value", value) => attribute::plan_value(state, false, value),
         ("default", value) if !value.is_empty() => attribute::plan_value(state, true, value),
         ("help", _) => {
-            state.dialog = Some(Dialog::Help);
+            state.dialog = Some(Dialog::Help(0));
             Vec::new()
         }
         ("conn", name) if !name.is_empty() => {

@@ -1,18 +1,30 @@
-//! Keys while the help dialog is open: it closes on back, help, quit or open. No I/O.
+//! Keys while the help dialog is open: it scrolls (a short terminal cannot show it whole) and
+//! closes on back, help, quit or open. No I/O.
 
 use crossterm::event::KeyEvent;
 
 use crate::app::keymap::Action;
 use crate::app::msg::Effect;
-use crate::app::state::State;
+use crate::app::state::{Dialog, State};
+
+/// Lines a page key scrolls the help by.
+const PAGE: usize = 10;
 
 /// A key in the help dialog.
 pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    if matches!(
-        state.keys.action(&key),
-        Some(Action::Back | Action::Help | Action::Quit | Action::Open)
-    ) {
-        state.dialog = None;
+    let action = state.keys.action(&key);
+    let Some(Dialog::Help(offset)) = &mut state.dialog else {
+        return Vec::new();
+    };
+    match action {
+        Some(Action::Back | Action::Help | Action::Quit | Action::Open) => state.dialog = None,
+        Some(Action::Down) => *offset += 1,
+        Some(Action::Up) => *offset = offset.saturating_sub(1),
+        Some(Action::PageDown | Action::HalfPageDown) => *offset += PAGE,
+        Some(Action::PageUp | Action::HalfPageUp) => *offset = offset.saturating_sub(PAGE),
+        Some(Action::Top) => *offset = 0,
+        Some(Action::Bottom) => *offset = usize::MAX / 2,
+        _ => {}
     }
     Vec::new()
 }

@@ -213,7 +213,7 @@ fn key_press(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Some(Dialog::Command(_)) => return command::key(state, key),
         Some(Dialog::Editor(_)) => return write::editor_key(state, key),
         Some(Dialog::Preview(_)) => return write::preview_key(state, key),
-        Some(Dialog::Help) => return help::key(state, key),
+        Some(Dialog::Help(_)) => return help::key(state, key),
         Some(Dialog::Yank(_)) => return yank::key(state, key),
         None => {}
     }
@@ -240,7 +240,7 @@ fn key_press(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         Action::Help => {
-            state.dialog = Some(Dialog::Help);
+            state.dialog = Some(Dialog::Help(0));
             Vec::new()
         }
         Action::Command => {
