@@ -43,7 +43,7 @@ pub fn draw_with(frame: &mut Frame<'_>, state: &State, theme: &Theme) {
             detail::draw(frame, areas.detail, state, theme);
         }
         Screen::Audit(audit) => audit::draw(frame, areas.main, state, audit, theme),
-        Screen::Person(person) => person::draw(frame, areas.main, state, person, theme),
+        Screen::Person(person) => person::draw(frame, areas.main, person, theme),
         Screen::Attribute(screen) => attribute::draw(frame, areas.main, screen, theme),
         Screen::Journal(view) => journal::draw(frame, areas.main, state, view, theme),
     }

@@ -9,11 +9,9 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Wrap};
 
 use super::{Theme, clean};
 use crate::app::person::{PersonCell, PersonState};
-use crate::app::state::State;
 
 /// The person view: one column per connection, one row per compared field, mismatches flagged.
-pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, person: &PersonState, theme: &Theme) {
-    let _ = state;
+pub fn draw(frame: &mut Frame<'_>, area: Rect, person: &PersonState, theme: &Theme) {
     let mut title = vec![Span::raw(format!(" Person · {} ", clean(&person.who)))];
     if person.filtering || !person.filter.is_empty() {
         title.push(super::widgets::filter_title(
