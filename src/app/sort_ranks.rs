@@ -14,23 +14,38 @@ pub fn ranks_by(users: &[UserSummary], column: SortColumn) -> Vec<u32> {
     let mut order: Vec<(u128, u32)> = (0..users.len())
         .map(|index| (keys.prefix(index), index as u32))
         .collect();
-    let compare = |a: &(u128, u32), b: &(u128, u32)| {
-        a.0.cmp(&b.0)
-            .then_with(|| keys.get(a.1 as usize).cmp(keys.get(b.1 as usize)))
-            .then(a.1.cmp(&b.1))
-    };
-    let order = if order.len() >= PARALLEL_FROM && cores() > 1 {
-        sort_in_halves(order, compare)
+    // By prefix, then list order: plain integer comparisons.
+    let mut order = if order.len() >= PARALLEL_FROM && cores() > 1 {
+        sort_in_halves(order, Ord::cmp)
     } else {
-        order.sort_unstable_by(compare);
+        order.sort_unstable();
         order
     };
+    // Rows that share a prefix are in list order, which is right when their keys are the same;
+    // a run holding different keys (longer than the prefix) is sorted by the whole keys.
+    for run in order.chunk_by_mut(|a, b| a.0 == b.0) {
+        let length = keys.get(run[0].1 as usize).len();
+        let same = length < PREFIX
+            && run
+                .iter()
+                .all(|(_, index)| keys.get(*index as usize).len() == length);
+        if !same {
+            run.sort_unstable_by(|a, b| {
+                keys.get(a.1 as usize)
+                    .cmp(keys.get(b.1 as usize))
+                    .then(a.1.cmp(&b.1))
+            });
+        }
+    }
     let mut ranks = vec![0u32; users.len()];
     for (rank, (_, index)) in order.into_iter().enumerate() {
         ranks[index as usize] = rank as u32;
     }
     ranks
 }
+
+/// The bytes of a key compared as one integer.
+const PREFIX: usize = 16;
 
 /// From this many rows on, the two halves are sorted on two threads and merged.
 const PARALLEL_FROM: usize = 32_768;
@@ -119,9 +134,9 @@ impl LowerKeys {
     /// The key's first 16 bytes as a big-endian integer (zero-padded), which orders as the bytes
     /// do; keys that share them are compared whole.
     fn prefix(&self, index: usize) -> u128 {
-        let mut bytes = [0u8; 16];
+        let mut bytes = [0u8; PREFIX];
         let key = self.get(index).as_bytes();
-        let len = key.len().min(16);
+        let len = key.len().min(PREFIX);
         bytes[..len].copy_from_slice(&key[..len]);
         u128::from_be_bytes(bytes)
     }
@@ -130,6 +145,31 @@ impl LowerKeys {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Enough rows for the two-thread sort, with keys that share 16-byte prefixes, equal keys and
+    /// keys that differ only in case.
+    #[test]
+    fn many_rows_rank_like_a_stable_sort() {
+        let users: Vec<UserSummary> = (0..PARALLEL_FROM + 7_000)
+            .map(|i| {
+                let name = match i % 4 {
+                    0 => format!("Katherine.Johnson.{}", i % 997),
+                    1 => format!("ada{}", i % 13),
+                    2 => "Zoë".to_owned(),
+                    _ => format!("katherine.johnson.{}", i % 991),
+                };
+                user(&name, i.is_multiple_of(5))
+            })
+            .collect();
+        for column in [SortColumn::Username, SortColumn::Active] {
+            let mut expected: Vec<usize> = (0..users.len()).collect();
+            expected.sort_by_cached_key(|i| column.key(&users[*i]).to_lowercase());
+            let ranks = ranks_by(&users, column);
+            let mut order: Vec<usize> = (0..users.len()).collect();
+            order.sort_by_key(|i| ranks[*i]);
+            assert_eq!(order, expected, "{column:?}");
+        }
+    }
 
     #[test]
     fn halves_sorted_apart_merge_into_one_order() {
