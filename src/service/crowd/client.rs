@@ -217,8 +217,7 @@ impl Client {
             &["user"],
             &[("username", username), ("expand", "attributes")],
         );
-        self.get_decoded(url, |response| Ok((response.json()?, response.json()?)))
-            .await
+        self.get_decoded(url, Response::json_and_tree).await
     }
 
     /// `GET /user/attribute?username=U`.
