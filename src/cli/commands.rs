@@ -146,7 +146,7 @@ pub async fn dispatch(command: Command, globals: &Globals) -> Result<(), CliErro
         } => crate::bench::run(&crate::bench::BenchOptions {
             users,
             latencies_ms: latencies,
-            window,
+            window: window.map(|n| n.max(1)),
             audit: !no_audit,
         })
         .await

@@ -82,6 +82,11 @@ impl Window {
         self.state().rules.max()
     }
 
+    /// The widest this window has been (what a listing or an audit reached).
+    pub fn peak(&self) -> usize {
+        self.state().rules.peak()
+    }
+
     /// How many requests hold a slot now.
     pub fn in_flight(&self) -> usize {
         self.state().in_flight

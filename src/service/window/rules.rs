@@ -56,6 +56,8 @@ pub enum Signal {
 #[derive(Debug, Clone)]
 pub struct Rules {
     current: usize,
+    /// The widest the window has been.
+    peak: usize,
     max: usize,
     slow_start: bool,
     cuts: u64,
@@ -119,8 +121,10 @@ impl Rules {
     /// `max`).
     pub fn new(start: usize, max: usize) -> Self {
         let max = max.max(1);
+        let current = start.clamp(1, max);
         Self {
-            current: start.clamp(1, max),
+            current,
+            peak: current,
             max,
             slow_start: true,
             cuts: 0,
@@ -139,6 +143,11 @@ impl Rules {
     /// The most the window may ever allow.
     pub fn max(&self) -> usize {
         self.max
+    }
+
+    /// The widest the window has been so far.
+    pub fn peak(&self) -> usize {
+        self.peak
     }
 
     /// How many times the window was halved: a request remembers it when it is sent, and its
@@ -193,6 +202,7 @@ impl Rules {
                 self.current.saturating_add(1)
             };
             self.current = wider.min(self.max);
+            self.peak = self.peak.max(self.current);
         }
     }
 
@@ -250,6 +260,8 @@ mod tests {
             .map(|_| full_round(&mut rules, PAGE, ms(100)))
             .collect();
         assert_eq!(sizes, [8, 16, 16, 16]);
+        assert_eq!(rules.peak(), 16);
+        assert_eq!(Rules::new(4, 16).peak(), 4, "the start counts");
     }
 
     #[test]
@@ -283,6 +295,11 @@ mod tests {
         // No more slow start: one slot per good full round.
         assert_eq!(full_round(&mut rules, PAGE, ms(100)), 5);
         assert_eq!(full_round(&mut rules, PAGE, ms(100)), 6);
+        assert_eq!(
+            rules.peak(),
+            16,
+            "the widest it has been, not the current size"
+        );
     }
 
     #[test]
