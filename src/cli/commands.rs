@@ -43,7 +43,11 @@ pub async fn dispatch(command: Command, globals: &Globals) -> Result<(), CliErro
         } => {
             let config = globals.load_config()?;
             let directory = globals.open(&config, &conn)?;
-            let query = ListQuery { filter, limit };
+            let query = ListQuery {
+                filter,
+                limit,
+                ..ListQuery::default()
+            };
             let mut stream = output::UsersStream::new(format);
             let mut stdout = std::io::stdout();
             let listed = directory

@@ -20,6 +20,7 @@ use crate::config::{Connection, Credentials};
 use crate::secret::Secret;
 use crate::service::error::ServiceError;
 use crate::service::http::{HttpClient, Request, Response, endpoint};
+use crate::service::pace::Pace;
 use crate::service::paging::{Fetched, Listing, Page};
 use crate::service::plan::PlannedRequest;
 
@@ -184,6 +185,7 @@ impl Client {
         &self,
         restriction: Option<&str>,
         limit: Option<usize>,
+        pace: Option<&Pace>,
         on_page: &mut (dyn FnMut(Page<wire::User>) + Send),
     ) -> Result<(), ServiceError> {
         Listing::new(
@@ -194,6 +196,7 @@ impl Client {
             self.http.window(),
         )
         .with_limit(limit)
+        .with_pace(pace)
         .run(
             |start, max| async move {
                 Ok(Fetched {

@@ -22,6 +22,7 @@ use crate::config::{Connection, Credentials};
 use crate::secret::Secret;
 use crate::service::error::ServiceError;
 use crate::service::http::{Body, FormValue, HttpClient, Request, Response, endpoint};
+use crate::service::pace::Pace;
 use crate::service::paging::{Fetched, Listing, Page};
 use crate::service::plan::PlannedRequest;
 
@@ -235,10 +236,12 @@ impl Client {
         &self,
         search: &[(&str, String)],
         limit: Option<usize>,
+        pace: Option<&Pace>,
         on_page: &mut (dyn FnMut(Page<wire::User>) + Send),
     ) -> Result<(), ServiceError> {
         Listing::new(&self.connection, "offset", 0, PAGE_SIZE, self.http.window())
             .with_limit(limit)
+            .with_pace(pace)
             .run(
                 |offset, count| async move {
                     let page = self.users_page(search, offset, count).await?;

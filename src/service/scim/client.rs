@@ -21,6 +21,7 @@ use crate::config::{Connection, Credentials};
 use crate::secret::Secret;
 use crate::service::error::{ServiceError, StatusError};
 use crate::service::http::{HttpClient, Request, Response, endpoint};
+use crate::service::pace::Pace;
 use crate::service::paging::{Fetched, Listing, Page};
 use crate::service::plan::PlannedRequest;
 
@@ -156,6 +157,7 @@ impl Client {
         &self,
         filter: Option<&str>,
         attributes: Option<&str>,
+        pace: Option<&Pace>,
         on_page: &mut (dyn FnMut(Page<T>) -> bool + Send),
     ) -> Result<(), ServiceError> {
         Listing::new(
@@ -165,6 +167,7 @@ impl Client {
             PAGE_SIZE,
             self.http.window(),
         )
+        .with_pace(pace)
         .run(
             |position, count| async move {
                 let start_index = position.saturating_add(1);
@@ -190,7 +193,7 @@ impl Client {
         attributes: Option<&str>,
         on_page: &mut (dyn FnMut(Vec<Value>, Option<usize>) -> bool + Send),
     ) -> Result<(), ServiceError> {
-        self.list_pages(filter, attributes, &mut |page| {
+        self.list_pages(filter, attributes, None, &mut |page| {
             on_page(page.items, page.total)
         })
         .await
