@@ -494,6 +494,8 @@ impl HttpClient {
                 started.elapsed(),
             ),
             Err(failure) if failure.overloaded => slot.overloaded(),
+            // A 500 or a dropped connection: a failure, not overload (several in a row cut).
+            Err(failure) if failure.retry == Retry::Backoff => slot.failed(),
             // Not about load (a 404, a refused connection): the slot is only freed.
             Err(_) => drop(slot),
         }
