@@ -181,7 +181,7 @@ fn decode_crowd(body: &[u8]) -> Vec<UserSummary> {
 }
 
 fn decode_scim(body: &[u8]) -> Vec<UserSummary> {
-    serde_json::from_slice::<scim::wire::ListResponse>(body)
+    serde_json::from_slice::<scim::wire::ListResponse<scim::wire::Listed<scim::wire::User>>>(body)
         .map(|list| {
             list.resources
                 .into_iter()

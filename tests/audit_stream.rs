@@ -166,3 +166,49 @@ async fn findings_reach_stdout_before_the_audit_ends() {
     assert!(status.success());
     assert!(rest.trim_end().ends_with(']'), "the array is closed");
 }
+
+/// More users than the audit's queue holds, on a connection whose window is one request: the
+/// listing must pause with no page in flight (a paused page would hold the only slot the reads
+/// need) and go on as the reads take ids, so every listed user is audited exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_audit_of_more_users_than_its_queue_holds_reads_every_user_through_one_slot() {
+    use roster::cli::audit::{QUEUE_CAPACITY, audit_connection};
+    use roster::config::Config;
+    use roster::service::{AnyDirectory, ListQuery, OpenOptions};
+
+    let sim = start_sim(QUEUE_CAPACITY + 500).await;
+    let config = Config::parse(std::path::Path::new("audit.toml"), &sim.config_toml()).unwrap();
+    let mut connection = config
+        .connections
+        .iter()
+        .map(|spec| spec.resolve(&config.path).unwrap())
+        .find(|c| c.name == "scim")
+        .unwrap();
+    connection.max_concurrency = Some(1);
+    let directory = AnyDirectory::open(&connection, OpenOptions::default()).unwrap();
+    let listed = directory
+        .collect_users(&ListQuery::default())
+        .await
+        .unwrap();
+    assert!(listed.len() > QUEUE_CAPACITY, "{}", listed.len());
+    let mut ids = std::collections::HashSet::new();
+    let audit = tokio::time::timeout(
+        Duration::from_secs(300),
+        audit_connection(&directory, true, &mut |finding| {
+            if let Some(id) = &finding.user_id {
+                ids.insert(id.clone());
+            }
+        }),
+    )
+    .await
+    .expect("the audit ends (no deadlock between the paused listing and the reads)")
+    .unwrap();
+    assert_eq!(audit.audited, listed.len());
+    assert_eq!(audit.vanished, 0);
+    assert_eq!(directory.window().max(), 1);
+    assert_eq!(
+        ids.len(),
+        listed.len(),
+        "every user has findings of its own"
+    );
+}

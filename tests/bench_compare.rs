@@ -13,6 +13,7 @@ use std::time::Duration;
 use common::*;
 use roster::bench::bare::fetch_listing;
 use roster::bench::listing::measure_listing;
+use roster::bench::records::{RecordPlan, fetch_records};
 use roster::config::{Config, Connection, Credentials};
 use roster::secret::Secret;
 use roster::service::{AnyDirectory, OpenOptions};
@@ -71,6 +72,48 @@ async fn the_bare_fetch_reads_every_page_of_a_listing_whatever_its_window() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bare_fetch_of_an_audits_records_reads_the_pages_and_every_users_reads() {
+    let sim = start_sim(150).await;
+    for connection in connections(&sim) {
+        let directory = AnyDirectory::open(&connection, OpenOptions::default()).unwrap();
+        let mut ids = Vec::new();
+        directory
+            .list_users(&roster::service::ListQuery::default(), &mut |page| {
+                ids.extend(page.users.into_iter().map(|user| user.id));
+            })
+            .await
+            .unwrap();
+        let plan = RecordPlan::new(&connection).unwrap();
+        let per_user = plan.of(&ids[0]).len();
+        assert_eq!(
+            per_user,
+            match connection.name.as_str() {
+                "crowd" => 3,
+                "scim" => 1,
+                _ => 3,
+            },
+            "{}",
+            connection.name
+        );
+        // Each per-user request answers 2xx for a listed user (a wrong URL would fail the fetch).
+        let pages = fetch_listing(&connection, ids.len(), 1)
+            .await
+            .unwrap()
+            .pages;
+        let alone = fetch_records(&connection, &ids, 1).await.unwrap();
+        let wide = fetch_records(&connection, &ids, 4).await.unwrap();
+        assert_eq!(
+            alone.pages,
+            pages + plan.once().len() + ids.len() * per_user,
+            "{}",
+            connection.name
+        );
+        assert_eq!((wide.pages, wide.window), (alone.pages, 4));
+        assert_eq!(wide.bytes, alone.bytes, "{}", connection.name);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_bare_fetch_fails_on_credentials_the_service_refuses() {
     let sim = start_sim(0).await;
     for mut connection in connections(&sim) {
@@ -125,10 +168,17 @@ async fn roster_bench_prints_a_comparison_row_per_service_and_an_audit_per_conne
             row.contains("roster: first page") && row.contains("bare: first page"),
             "{row}"
         );
+        // --window caps roster's window and sets the bare fetch's.
+        assert!(
+            row.contains("of  2, peak RSS") && row.contains("window  2,"),
+            "{row}"
+        );
         assert!(
             text.lines()
                 .any(|line| line.starts_with(&format!("audit {service}"))
-                    && line.contains("peak RSS")),
+                    && line.contains("peak RSS")
+                    && line.contains("bare fetch of the same records")
+                    && line.contains("audit/bare")),
             "no audit of {service}:\n{text}"
         );
     }

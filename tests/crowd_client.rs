@@ -87,7 +87,7 @@ async fn small_pages_fetched_ahead_stop_at_the_limit_and_at_a_short_page() {
     let sizes = Arc::new(Mutex::new(Vec::new()));
     let seen = sizes.clone();
     client
-        .all_users(None, Some(30), &mut |users| {
+        .all_users(None, Some(30), None, &mut |users| {
             seen.lock().unwrap().push(users.items.len())
         })
         .await
@@ -96,7 +96,7 @@ async fn small_pages_fetched_ahead_stop_at_the_limit_and_at_a_short_page() {
     sizes.lock().unwrap().clear();
     let seen = sizes.clone();
     client
-        .all_users(None, None, &mut |users| {
+        .all_users(None, None, None, &mut |users| {
             seen.lock().unwrap().push(users.items.len())
         })
         .await
@@ -117,6 +117,7 @@ async fn a_filter_is_searched_on_the_server() {
     let query = ListQuery {
         filter: Some("RAMAN".to_owned()),
         limit: None,
+        ..ListQuery::default()
     };
     let users = directory.collect_users(&query).await.unwrap();
     assert_eq!(
@@ -131,6 +132,7 @@ async fn a_filter_is_searched_on_the_server() {
     let by_domain = ListQuery {
         filter: Some("example.org".to_owned()),
         limit: None,
+        ..ListQuery::default()
     };
     let mut ids: Vec<String> = directory
         .collect_users(&by_domain)

@@ -223,6 +223,7 @@ async fn listing_pages_with_start_index_and_max_results_until_a_short_page() {
     let filtered = ListQuery {
         filter: Some("j\"o".to_owned()),
         limit: None,
+        ..ListQuery::default()
     };
     client.list_users(&filtered, &mut |_| {}).await.unwrap();
     let requests = server.received_requests().await.unwrap();

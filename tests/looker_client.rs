@@ -119,6 +119,7 @@ async fn limit_stops_the_listing() {
             .collect_users(&ListQuery {
                 filter: None,
                 limit: Some(limit),
+                ..ListQuery::default()
             })
             .await
             .unwrap();
@@ -142,6 +143,7 @@ async fn filter_is_a_case_insensitive_like_over_names_and_email() {
                 .collect_users(&ListQuery {
                     filter: Some(text),
                     limit: None,
+                    ..ListQuery::default()
                 })
                 .await
                 .unwrap()

@@ -110,6 +110,7 @@ async fn limits_local_filters_and_server_filters() {
         .collect_users(&ListQuery {
             filter: None,
             limit: Some(7),
+            ..ListQuery::default()
         })
         .await
         .unwrap();
@@ -118,6 +119,7 @@ async fn limits_local_filters_and_server_filters() {
         .collect_users(&ListQuery {
             filter: Some("LINDQVIST".to_owned()),
             limit: None,
+            ..ListQuery::default()
         })
         .await
         .unwrap();
@@ -131,6 +133,7 @@ async fn limits_local_filters_and_server_filters() {
         .collect_users(&ListQuery {
             filter: Some(r#"userName eq "PRIYA.RAMAN@example.com""#.to_owned()),
             limit: None,
+            ..ListQuery::default()
         })
         .await
         .unwrap();

@@ -2,7 +2,8 @@
 //! for (the same URLs, page sizes and query as the service clients send), fetched with plain
 //! reqwest at a fixed window and read to the end without parsing.
 //!
-//! As a listing must, it reads the first page alone, then the rest `window` at a time. It is told
+//! As a listing must, it reads the first page alone, then the rest `window` at a time (the window
+//! roster's own listing reached, or the one `--window` forces on both). It is told
 //! how many users there are (the listing it is compared with found out), so it asks for exactly
 //! the pages that hold them, plus Crowd's closing page when the last one is full (Crowd announces
 //! no total; a listing ends on a short page): the floor a listing of the same users could reach.
@@ -20,8 +21,10 @@ use crate::service::{crowd, looker, scim};
 /// The figures of one bare fetch.
 #[derive(Debug, Clone, Copy)]
 pub struct BareFigures {
-    /// Pages fetched.
+    /// Requests sent (pages, and for the records an audit reads, the per-user reads too).
     pub pages: usize,
+    /// Requests in flight at once after the first.
+    pub window: usize,
     /// Body bytes read.
     pub bytes: u64,
     /// Time to the end of the first page's body (a Looker login included).
@@ -31,7 +34,7 @@ pub struct BareFigures {
 }
 
 /// How each request proves who it is.
-enum Auth {
+pub(super) enum Auth {
     Basic(String, String),
     Bearer(String),
 }
@@ -46,9 +49,9 @@ impl Auth {
 }
 
 /// The page requests of a listing of `users` users of one connection.
-struct PagePlan {
+pub(super) struct PagePlan {
     /// The first page's URL, then the others in order.
-    urls: Vec<Url>,
+    pub(super) urls: Vec<Url>,
     /// For Looker: the login URL and its form (client id, secret).
     login: Option<(Url, [(&'static str, String); 2])>,
     /// Crowd's and SCIM's credentials (Looker's come from the login).
@@ -72,7 +75,7 @@ fn with_query(mut url: Url, pairs: &[(&str, &str)]) -> Url {
 }
 
 impl PagePlan {
-    fn new(connection: &Connection, users: usize) -> Result<Self, String> {
+    pub(super) fn new(connection: &Connection, users: usize) -> Result<Self, String> {
         let http = || HttpClient::new(&connection.name, true).map_err(|e| e.to_string());
         match (connection.kind, &connection.credentials) {
             (
@@ -161,7 +164,7 @@ impl PagePlan {
     }
 
     /// Logs in where the service wants it: the credentials every page request carries.
-    async fn authenticate(&self, client: &reqwest::Client) -> Result<Auth, String> {
+    pub(super) async fn authenticate(&self, client: &reqwest::Client) -> Result<Auth, String> {
         let Some((url, form)) = &self.login else {
             return match &self.auth {
                 Some(Auth::Basic(user, password)) => {
@@ -224,17 +227,33 @@ pub async fn fetch_listing(
     let client = reqwest::Client::new();
     let started = Instant::now();
     let auth = plan.authenticate(&client).await?;
-    let mut urls = plan.urls.into_iter();
+    let urls = plan.urls.into_iter();
+    fetch_all(&client, &auth, started, urls, window).await
+}
+
+/// Reads the first URL alone, then the rest `window` at a time, each body to its end; timed from
+/// `started` (before any login).
+pub(super) async fn fetch_all(
+    client: &reqwest::Client,
+    auth: &Auth,
+    started: Instant,
+    mut urls: impl Iterator<Item = Url>,
+    window: usize,
+) -> Result<BareFigures, String> {
     let first = urls.next().ok_or("no page to fetch")?;
-    let mut bytes = fetch(&client, &auth, first).await?;
+    let mut bytes = fetch(client, auth, first).await?;
     let first_page = started.elapsed();
-    let pages = 1 + urls.len();
-    bytes += futures::stream::iter(urls.map(|url| fetch(&client, &auth, url)))
-        .buffer_unordered(window.max(1))
-        .try_fold(0, |sum, page| async move { Ok(sum + page) })
+    let window = window.max(1);
+    let (rest, sent) = futures::stream::iter(urls.map(|url| fetch(client, auth, url)))
+        .buffer_unordered(window)
+        .try_fold((0, 0), |(sum, sent), page| async move {
+            Ok((sum + page, sent + 1))
+        })
         .await?;
+    bytes += rest;
     Ok(BareFigures {
-        pages,
+        pages: 1 + sent,
+        window,
         bytes,
         first_page,
         total: started.elapsed(),

@@ -1,6 +1,6 @@
 //! roster's own listing as the bench measures it: every user of one open connection through the
 //! service client, timed to the first page and to the end, with this process's peak memory reset
-//! before and read after.
+//! before and read after, and the widest its request window grew.
 
 use std::time::{Duration, Instant};
 
@@ -21,6 +21,10 @@ pub struct ListingFigures {
     /// Peak resident memory of this process during the listing, in KiB (Linux only; when the
     /// peak cannot be reset it is the process's peak so far).
     pub peak_rss_kib: Option<u64>,
+    /// The widest the connection's request window grew during the listing.
+    pub window_peak: usize,
+    /// The most the window could have grown to (the connection's `max_concurrency`).
+    pub window_max: usize,
 }
 
 /// Lists every user of one open connection and measures it.
@@ -44,5 +48,7 @@ pub async fn measure_listing(directory: &AnyDirectory) -> Result<ListingFigures,
         first_page: first_page.unwrap_or_default(),
         total: started.elapsed(),
         peak_rss_kib: peak_rss_kib(),
+        window_peak: directory.window().peak(),
+        window_max: directory.window().max(),
     })
 }

@@ -3,29 +3,30 @@
 //! Each round starts the real `roster sim` as a child process (so the figures measure the client
 //! alone) with an injected latency per request (0 ms, 100 ms, …), reports how soon every
 //! connection answered its first page, then for each connection lists every user with roster and
-//! fetches the same pages bare ([`bare`]: plain reqwest at a fixed window, no parsing), printing
-//! both times, their ratio, time to first page and peak memory. Without latency it also runs
-//! `roster audit` of each connection in a child process ([`audit`]). Prints figures; asserts
-//! nothing. `memory` reads peak memory, `child` runs the simulator, `listing` times roster.
+//! fetches the same pages bare ([`bare`]: plain reqwest at the widest window roster's listing
+//! reached, or at `--window` for both, no parsing), printing both times, both windows, their
+//! ratio, time to first page and peak memory. Without latency it also runs `roster audit` of each
+//! connection in a child process ([`audit`]) and fetches the same records bare ([`records`]: the
+//! pages and every user's reads at the connection's `max_concurrency`, the window the audit's
+//! reads may reach). Prints figures; asserts nothing. `memory` reads peak memory, `child` runs
+//! the simulator, `listing` times roster.
 
 pub mod audit;
 pub mod bare;
 pub mod child;
 pub mod listing;
 pub mod memory;
+pub mod records;
 
 use std::path::Path;
 
 use crate::config::Connection;
-use crate::service::{AnyDirectory, OpenOptions};
+use crate::service::{AnyDirectory, ListQuery, OpenOptions};
+use audit::AuditFigures;
 use bare::BareFigures;
 use child::ChildSimulator;
 use listing::{ListingFigures, measure_listing};
 use memory::mib;
-
-/// Pages in flight at once in roster's listings today (`PAGE_WINDOW` of each service client),
-/// and so the bare fetch's default window.
-pub const LISTING_WINDOW: usize = 4;
 
 /// What `roster bench` runs.
 #[derive(Debug, Clone)]
@@ -34,8 +35,10 @@ pub struct BenchOptions {
     pub users: usize,
     /// One round per injected latency, in milliseconds.
     pub latencies_ms: Vec<u64>,
-    /// Pages in flight at once in the bare fetch.
-    pub window: usize,
+    /// Requests in flight at once in both roster's listing (its window's cap) and the bare fetch;
+    /// `None`: roster's window adapts up to the connection's `max_concurrency` and the bare fetch
+    /// uses the widest it reached.
+    pub window: Option<usize>,
     /// Run `roster audit` of each connection in the round without latency.
     pub audit: bool,
 }
@@ -44,10 +47,13 @@ pub struct BenchOptions {
 pub async fn run(options: &BenchOptions) -> Result<(), String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot find the roster binary: {e}"))?;
     println!(
-        "roster bench: {} generated users per service (plus the demo people), {} logical CPUs, bare fetch window {}",
+        "roster bench: {} generated users per service (plus the demo people), {} logical CPUs, {}",
         options.users,
         std::thread::available_parallelism().map_or(1, usize::from),
-        options.window
+        options.window.map_or_else(
+            || "bare fetch window: the widest roster's window reached".to_owned(),
+            |n| format!("bare fetch window {n}, roster's window capped at {n}")
+        )
     );
     for &latency_ms in &options.latencies_ms {
         let simulator = ChildSimulator::start(&exe, options.users, latency_ms).await?;
@@ -97,8 +103,8 @@ async fn round(
     }
     if options.audit && latency_ms == 0 {
         for connection in &connections {
-            match audit::measure_audit(exe, simulator.config_path(), &connection.name).await {
-                Ok(figures) => println!("{figures}"),
+            match audit_and_bare(exe, simulator.config_path(), connection).await {
+                Ok((figures, bare)) => println!("{}", audit_row(&figures, &bare)),
                 Err(error) => println!(
                     "audit {:<8} failed: {}",
                     connection.name,
@@ -110,31 +116,73 @@ async fn round(
     Ok(())
 }
 
-/// roster's listing of one connection, then the bare fetch of the same pages.
+/// roster's listing of one connection, then the bare fetch of the same pages at the widest window
+/// roster reached (or both at `forced`).
 async fn compare(
     connection: &Connection,
-    window: usize,
+    forced: Option<usize>,
 ) -> Result<(ListingFigures, BareFigures), String> {
+    let mut connection = connection.clone();
+    if forced.is_some() {
+        connection.max_concurrency = forced;
+    }
+    let directory =
+        AnyDirectory::open(&connection, OpenOptions::default()).map_err(|e| e.to_string())?;
+    let roster = measure_listing(&directory).await?;
+    let window = forced.unwrap_or(roster.window_peak);
+    let bare = bare::fetch_listing(&connection, roster.users, window).await?;
+    Ok((roster, bare))
+}
+
+/// `roster audit` of one connection in a child, then the bare fetch of the records it read, at
+/// the connection's `max_concurrency` (the child's config is the simulator's, so its window may
+/// reach that and no more).
+async fn audit_and_bare(
+    exe: &Path,
+    config: &Path,
+    connection: &Connection,
+) -> Result<(AuditFigures, BareFigures), String> {
+    let figures = audit::measure_audit(exe, config, &connection.name).await?;
     let directory =
         AnyDirectory::open(connection, OpenOptions::default()).map_err(|e| e.to_string())?;
-    let roster = measure_listing(&directory).await?;
-    let bare = bare::fetch_listing(connection, roster.users, window).await?;
-    Ok((roster, bare))
+    let mut ids = Vec::new();
+    directory
+        .list_users(&ListQuery::default(), &mut |page| {
+            ids.extend(page.users.into_iter().map(|user| user.id));
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    let bare = records::fetch_records(connection, &ids, directory.window().max()).await?;
+    Ok((figures, bare))
+}
+
+/// One audit line: the audit, the bare fetch of its records and their ratio.
+fn audit_row(audit: &AuditFigures, bare: &BareFigures) -> String {
+    format!(
+        "{audit} | bare fetch of the same records: {} requests, window {}, {:.2} s | audit/bare {:.2}x",
+        bare.pages,
+        bare.window,
+        bare.total.as_secs_f64(),
+        audit.total.as_secs_f64() / bare.total.as_secs_f64().max(f64::EPSILON),
+    )
 }
 
 /// One line of the comparison.
 fn row(name: &str, roster: &ListingFigures, bare: &BareFigures) -> String {
     let millis = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
     format!(
-        "{name:<7} {:>7} users | roster: first page {:>7.1} ms, all {:>8.2} s, {:>4} pages, peak RSS {:>9} | bare: first page {:>7.1} ms, all {:>8.2} s, {:>4} pages, {:>6.1} MB | roster/bare {:.2}x",
+        "{name:<7} {:>7} users | roster: first page {:>7.1} ms, all {:>8.2} s, {:>4} pages, window peak {:>2} of {:>2}, peak RSS {:>9} | bare: first page {:>7.1} ms, all {:>8.2} s, {:>4} pages, window {:>2}, {:>6.1} MB | roster/bare {:.2}x",
         roster.users,
         millis(roster.first_page),
         roster.total.as_secs_f64(),
         roster.pages,
+        roster.window_peak,
+        roster.window_max,
         mib(roster.peak_rss_kib),
         millis(bare.first_page),
         bare.total.as_secs_f64(),
         bare.pages,
+        bare.window,
         bare.bytes as f64 / 1e6,
         roster.total.as_secs_f64() / bare.total.as_secs_f64().max(f64::EPSILON),
     )

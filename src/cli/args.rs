@@ -337,10 +337,11 @@ pub enum Command {
         /// Latency injected per request, in milliseconds: one round per value (comma-separated).
         #[arg(long = "latency", value_name = "MS", value_delimiter = ',', default_values_t = [0u64, 100])]
         latencies: Vec<u64>,
-        /// Pages in flight at once in the bare fetch roster is compared with (default: roster's
-        /// listing window).
-        #[arg(long, value_name = "N", default_value_t = crate::bench::LISTING_WINDOW)]
-        window: usize,
+        /// Requests in flight at once in both roster's listing (the cap of its window) and the
+        /// bare fetch it is compared with. Default: roster's window adapts up to the connection's
+        /// max_concurrency and the bare fetch uses the widest it reached.
+        #[arg(long, value_name = "N")]
+        window: Option<usize>,
         /// Skip `roster audit` of each connection (run in the round without latency).
         #[arg(long)]
         no_audit: bool,

@@ -3,8 +3,11 @@
 //!
 //! The listing and the reads run together: listed ids go to a queue the readers take from, as
 //! many reads in flight as the connection's request window can ever allow (the window itself
-//! decides how many are sent at once), so memory
-//! holds the ids waiting and the records being read, never the findings. A system-managed
+//! decides how many are sent at once). The listing asks for no further page while
+//! [`QUEUE_CAPACITY`] ids wait (a [`Pace`]: it waits only with no page in flight, so it holds no
+//! slot the reads need, each wait bounded by the overall deadline), so memory holds a bounded
+//! number of ids and the records being read, never the findings, however many users there are.
+//! The listing ending closes the queue; a failed read ends the listing. A system-managed
 //! attribute locked on every user is counted and printed once per attribute when the connection
 //! is done (`"user": null`), unless `--per-user` asks for every user's line. A user deleted
 //! between the listing and its read is skipped with a warning; any other error ends that
@@ -17,7 +20,13 @@ use super::output::{FindingsStream, print};
 use super::{CliError, Globals};
 use crate::domain::Finding;
 use crate::domain::audit::{SystemLocks, audit_record, audit_user};
+use crate::service::pace::Pace;
 use crate::service::{AnyDirectory, ListQuery, ServiceError};
+
+/// Listed ids that may wait for the readers before the listing pauses: two pages of the largest
+/// page size (Crowd's and Looker's 1000). Pages already in flight when it fills still arrive,
+/// so at most this plus the window's pages wait.
+pub const QUEUE_CAPACITY: usize = 2_000;
 
 /// Printed text is flushed to stdout when it grows past this many bytes…
 const FLUSH_AT: usize = 64 * 1024;
@@ -131,22 +140,29 @@ pub async fn audit_connection(
     found: &mut (dyn FnMut(&Finding) + Send),
 ) -> Result<ConnectionAudit, ServiceError> {
     let (ids, queue) = futures::channel::mpsc::unbounded::<String>();
-    let listing = async move {
+    let pace = Pace::new(QUEUE_CAPACITY, directory.overall_deadline());
+    let query = ListQuery {
+        pace: Some(pace.clone()),
+        ..ListQuery::default()
+    };
+    let listing = async {
+        let pace = pace.clone();
         let mut on_page = move |page: crate::service::UsersPage| {
+            // Counted before they are sent, so a reader never takes an id not yet counted.
+            pace.queued(page.users.len());
             for user in page.users {
                 // The readers stop taking only when the audit has failed; ids then go nowhere.
                 let _ = ids.unbounded_send(user.id);
             }
         };
-        let listed = directory
-            .list_users(&ListQuery::default(), &mut on_page)
-            .await;
+        let listed = directory.list_users(&query, &mut on_page).await;
         // Dropping the sender ends the queue once the readers have taken every id.
         drop(on_page);
         listed
     };
     let reading = async {
         let mut records = queue
+            .inspect(|_| pace.taken(1))
             .map(|id| async move { directory.read_user(&id).await })
             .buffered(directory.reads_in_flight());
         let mut audit = ConnectionAudit::default();

@@ -201,6 +201,7 @@ async fn select(
             .collect_users(&ListQuery {
                 filter: Some(filter.clone()),
                 limit: None,
+                ..ListQuery::default()
             })
             .await?;
         return Ok(users.into_iter().map(|u| SelectionKey::Id(u.id)).collect());

@@ -43,7 +43,11 @@ pub async fn dispatch(command: Command, globals: &Globals) -> Result<(), CliErro
         } => {
             let config = globals.load_config()?;
             let directory = globals.open(&config, &conn)?;
-            let query = ListQuery { filter, limit };
+            let query = ListQuery {
+                filter,
+                limit,
+                ..ListQuery::default()
+            };
             let mut stream = output::UsersStream::new(format);
             let mut stdout = std::io::stdout();
             let listed = directory
@@ -146,7 +150,7 @@ pub async fn dispatch(command: Command, globals: &Globals) -> Result<(), CliErro
         } => crate::bench::run(&crate::bench::BenchOptions {
             users,
             latencies_ms: latencies,
-            window,
+            window: window.map(|n| n.max(1)),
             audit: !no_audit,
         })
         .await

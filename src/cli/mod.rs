@@ -7,7 +7,7 @@
 
 mod args;
 mod attribute;
-mod audit;
+pub mod audit;
 mod batch;
 mod browse;
 mod commands;

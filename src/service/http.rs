@@ -195,7 +195,21 @@ pub struct Response {
 impl Response {
     /// Decodes the body as JSON.
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, ServiceError> {
-        serde_json::from_slice(&self.body).map_err(|e| ServiceError::Decode {
+        self.shaped(serde_json::from_slice(&self.body))
+    }
+
+    /// Decodes the body once as a JSON tree and reads the typed view `T` from that tree (not
+    /// from the text again): for records kept whole besides the fields read from them.
+    pub fn json_and_tree<T: serde::de::DeserializeOwned>(
+        &self,
+    ) -> Result<(T, serde_json::Value), ServiceError> {
+        let tree: serde_json::Value = self.json()?;
+        let typed = self.shaped(T::deserialize(&tree))?;
+        Ok((typed, tree))
+    }
+
+    fn shaped<T>(&self, decoded: Result<T, serde_json::Error>) -> Result<T, ServiceError> {
+        decoded.map_err(|e| ServiceError::Decode {
             url: self.url.clone(),
             message: format!("the JSON body does not have the expected shape: {e}"),
         })
@@ -480,6 +494,8 @@ impl HttpClient {
                 started.elapsed(),
             ),
             Err(failure) if failure.overloaded => slot.overloaded(),
+            // A 500 or a dropped connection: a failure, not overload (several in a row cut).
+            Err(failure) if failure.retry == Retry::Backoff => slot.failed(),
             // Not about load (a 404, a refused connection): the slot is only freed.
             Err(_) => drop(slot),
         }

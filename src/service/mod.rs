@@ -9,6 +9,7 @@ pub mod error;
 pub mod http;
 pub mod looker;
 pub mod numbers;
+pub mod pace;
 pub mod paging;
 pub mod plan;
 pub mod probe;
@@ -45,6 +46,9 @@ pub struct ListQuery {
     pub filter: Option<String>,
     /// Stop after this many users.
     pub limit: Option<usize>,
+    /// Held back by a consumer that queues the users (an audit): such a listing lasts as long as
+    /// its consumer, so the overall deadline bounds each of its waits instead of the whole.
+    pub pace: Option<pace::Pace>,
 }
 
 /// One page of a listing, delivered as it arrives.
@@ -209,6 +213,11 @@ impl AnyDirectory {
         dispatch!(self, c => c.http().window())
     }
 
+    /// The overall deadline of one operation of this connection.
+    pub fn overall_deadline(&self) -> Duration {
+        dispatch!(self, c => c.http().timeouts().overall)
+    }
+
     /// How many reads a caller may start at once on this connection (the bound of a stream's
     /// `buffered`): the window's maximum. The window decides how many of them reach the server;
     /// a smaller bound would keep it from ever widening to its maximum.
@@ -232,6 +241,10 @@ impl AnyDirectory {
         query: &ListQuery,
         on_page: &mut (dyn FnMut(UsersPage) + Send),
     ) -> Result<(), ServiceError> {
+        if query.pace.is_some() {
+            // Page requests are bounded by their attempts, waits for room by the pace.
+            return dispatch!(self, c => c.list_users(query, on_page).await);
+        }
         within_deadline!(self, c => c.list_users(query, on_page))
     }
 

@@ -11,8 +11,9 @@
 //! ends, an announced total that turned out wrong is replaced by what was actually listed. Pages
 //! after the first are fetched ahead as far as the connection's request [`Window`] currently
 //! allows, and never more than [`MAX_ITEMS_AHEAD`] users' worth, so memory stays small however
-//! wide the window grows; they are delivered in order. This module sends nothing itself and knows
-//! no service's wire format.
+//! wide the window grows; they are delivered in order. A consumer that queues the users can hold
+//! the listing back with a [`Pace`]. This module sends nothing itself and knows no service's wire
+//! format.
 
 #![deny(clippy::arithmetic_side_effects)]
 
@@ -24,6 +25,7 @@ use futures::stream::FuturesOrdered;
 
 use super::UsersPage;
 use super::error::ServiceError;
+use super::pace::Pace;
 use super::window::Window;
 use crate::domain::UserSummary;
 
@@ -80,6 +82,7 @@ pub struct Listing<'a> {
     window: &'a Window,
     limit: Option<usize>,
     max_listed: usize,
+    pace: Option<&'a Pace>,
 }
 
 /// How a listing ended without an error.
@@ -120,7 +123,14 @@ impl<'a> Listing<'a> {
             window,
             limit: None,
             max_listed: MAX_LISTED,
+            pace: None,
         }
+    }
+
+    /// Asks for no further page while the consumer's queue is full ([`Pace`]).
+    pub fn with_pace(mut self, pace: Option<&'a Pace>) -> Self {
+        self.pace = pace;
+        self
     }
 
     /// Stops after `limit` users.
@@ -239,6 +249,13 @@ impl Progress<'_> {
         loop {
             let bound = self.bound();
             while in_flight.len() < self.pages_ahead() && next < bound {
+                if let Some(pace) = self.listing.pace.filter(|pace| !pace.has_room()) {
+                    if !in_flight.is_empty() {
+                        break;
+                    }
+                    // Nothing in flight, so no slot of the window is held while waiting.
+                    pace.room(self.listing.connection).await?;
+                }
                 // Whole pages up to the total (a few users added meanwhile still come), but no
                 // user past the limit.
                 let count = self.step.min(self.by_limit().saturating_sub(next));

@@ -4,7 +4,8 @@
 //! Every request of a connection — listings, look-ups, audits, writes, bulk edits — takes a
 //! [`Slot`] of the connection's one [`Window`] for each attempt and gives it back with what came
 //! back; the window then widens or narrows by the AIMD [`rules`] (slow start, one more slot per
-//! good round, halved on 429/503/timeouts or rising latency, never above the configured maximum).
+//! good round, halved on 429/503/timeouts or rising latency, never above the configured maximum;
+//! a 500 or a dropped connection is no overload, only several in a row halve).
 //! A 429's `Retry-After` is the refused request's own wait (the HTTP layer's retry); the others
 //! go on at the halved size, so a server that only refuses now and then does not stall the whole
 //! connection. Slots are handed out in the order they were asked for. This module sends nothing
@@ -19,7 +20,7 @@ use std::time::Duration;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-pub use rules::{Rules, SLOW_FACTOR, SLOW_MARGIN, Signal};
+pub use rules::{FAILURES_BEFORE_CUT, Rules, SLOW_FACTOR, SLOW_MARGIN, Signal};
 
 /// The size a window starts at when its maximum allows: the fixed window roster used before it
 /// adapted, small enough for any server to take.
@@ -82,6 +83,11 @@ impl Window {
         self.state().rules.max()
     }
 
+    /// The widest this window has been (what a listing or an audit reached).
+    pub fn peak(&self) -> usize {
+        self.state().rules.peak()
+    }
+
     /// How many requests hold a slot now.
     pub fn in_flight(&self) -> usize {
         self.state().in_flight
@@ -142,8 +148,8 @@ impl Window {
 }
 
 /// The right to send one attempt of one request. Report what came back with
-/// [`Slot::answered`] or [`Slot::overloaded`]; dropping it says nothing about the server
-/// (a refused connection, a 404, a cancelled request) and only frees the slot.
+/// [`Slot::answered`], [`Slot::overloaded`] or [`Slot::failed`]; dropping it says nothing about
+/// the server (a refused connection, a 404, a cancelled request) and only frees the slot.
 #[derive(Debug)]
 pub struct Slot {
     window: Window,
@@ -161,6 +167,12 @@ impl Slot {
     /// The server said it is overloaded (429, 503) or the attempt timed out.
     pub fn overloaded(self) {
         self.window.record(self.sent_at, Signal::Overloaded);
+    }
+
+    /// The attempt failed without a sign of load (a 500, a connection dropped before the
+    /// answer): no cut unless several come in a row.
+    pub fn failed(self) {
+        self.window.record(self.sent_at, Signal::Failed);
     }
 }
 

@@ -220,6 +220,7 @@ impl Runner {
                     let query = ListQuery {
                         filter: Some(text),
                         limit: Some(SEARCH_LIMIT),
+                        ..ListQuery::default()
                     };
                     let result = directory.collect_users(&query).await;
                     let _ = tx.send(Msg::SearchDone {

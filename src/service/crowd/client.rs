@@ -20,6 +20,7 @@ use crate::config::{Connection, Credentials};
 use crate::secret::Secret;
 use crate::service::error::ServiceError;
 use crate::service::http::{HttpClient, Request, Response, endpoint};
+use crate::service::pace::Pace;
 use crate::service::paging::{Fetched, Listing, Page};
 use crate::service::plan::PlannedRequest;
 
@@ -184,6 +185,7 @@ impl Client {
         &self,
         restriction: Option<&str>,
         limit: Option<usize>,
+        pace: Option<&Pace>,
         on_page: &mut (dyn FnMut(Page<wire::User>) + Send),
     ) -> Result<(), ServiceError> {
         Listing::new(
@@ -194,6 +196,7 @@ impl Client {
             self.http.window(),
         )
         .with_limit(limit)
+        .with_pace(pace)
         .run(
             |start, max| async move {
                 Ok(Fetched {
@@ -217,8 +220,7 @@ impl Client {
             &["user"],
             &[("username", username), ("expand", "attributes")],
         );
-        self.get_decoded(url, |response| Ok((response.json()?, response.json()?)))
-            .await
+        self.get_decoded(url, Response::json_and_tree).await
     }
 
     /// `GET /user/attribute?username=U`.

@@ -54,9 +54,12 @@ impl Directory for Client {
             .map(str::trim)
             .filter(|f| !f.is_empty())
             .map(filter_restriction);
-        self.all_users(restriction.as_deref(), query.limit, &mut |page| {
-            on_page(page.into_users(mapping::summary))
-        })
+        self.all_users(
+            restriction.as_deref(),
+            query.limit,
+            query.pace.as_ref(),
+            &mut |page| on_page(page.into_users(mapping::summary)),
+        )
         .await
     }
 

@@ -27,7 +27,8 @@ pub enum Membership {
 }
 
 impl Membership {
-    fn segment(self) -> &'static str {
+    /// The path segment of this membership's group list (`/user/group/{segment}`).
+    pub fn segment(self) -> &'static str {
         match self {
             Self::Direct => "direct",
             Self::Nested => "nested",

@@ -153,7 +153,7 @@ impl Client {
     /// through the client's listing (`GET /users` paged, `group_ids` among the fields).
     pub async fn members(&self) -> Result<Vec<Member>, ServiceError> {
         let mut members = Vec::new();
-        self.all_users(&[], None, &mut |page| {
+        self.all_users(&[], None, None, &mut |page| {
             members.extend(page.items.into_iter().map(|user| {
                 let user_label = mapping::summary(&user)
                     .username

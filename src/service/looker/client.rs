@@ -22,6 +22,7 @@ use crate::config::{Connection, Credentials};
 use crate::secret::Secret;
 use crate::service::error::ServiceError;
 use crate::service::http::{Body, FormValue, HttpClient, Request, Response, endpoint};
+use crate::service::pace::Pace;
 use crate::service::paging::{Fetched, Listing, Page};
 use crate::service::plan::PlannedRequest;
 
@@ -187,14 +188,9 @@ impl Client {
         }
     }
 
-    async fn get_json<T: serde::de::DeserializeOwned>(
-        &self,
-        url: Url,
-    ) -> Result<(T, Response), ServiceError> {
-        self.send_with(Request::new(Method::GET, url), |response| {
-            Ok((response.json()?, response.clone()))
-        })
-        .await
+    async fn get_json<T: serde::de::DeserializeOwned>(&self, url: Url) -> Result<T, ServiceError> {
+        self.send_with(Request::new(Method::GET, url), Response::json)
+            .await
     }
 
     /// `GET /users` (or `/users/search` with `search` pairs) one page at `offset`.
@@ -220,11 +216,16 @@ impl Client {
                 query.append_pair(key, value);
             }
         }
-        let (users, response) = self.get_json::<Vec<wire::User>>(url).await?;
-        let total = response
-            .header("x-total-count")
-            .and_then(|t| t.trim().parse().ok());
-        Ok(UsersPage { users, total })
+        // The page is decoded once and only the header is kept besides (no copy of the body).
+        self.send_with(Request::new(Method::GET, url), |response| {
+            Ok(UsersPage {
+                users: response.json()?,
+                total: response
+                    .header("x-total-count")
+                    .and_then(|t| t.trim().parse().ok()),
+            })
+        })
+        .await
     }
 
     /// Every user (or every match of `search`), page by page, up to `limit`.
@@ -235,10 +236,12 @@ impl Client {
         &self,
         search: &[(&str, String)],
         limit: Option<usize>,
+        pace: Option<&Pace>,
         on_page: &mut (dyn FnMut(Page<wire::User>) + Send),
     ) -> Result<(), ServiceError> {
         Listing::new(&self.connection, "offset", 0, PAGE_SIZE, self.http.window())
             .with_limit(limit)
+            .with_pace(pace)
             .run(
                 |offset, count| async move {
                     let page = self.users_page(search, offset, count).await?;
@@ -261,7 +264,7 @@ impl Client {
     pub async fn user(&self, id: &str) -> Result<(wire::User, Value), ServiceError> {
         self.send_with(
             Request::new(Method::GET, self.url(&["users", id])),
-            |response| Ok((response.json()?, response.json()?)),
+            Response::json_and_tree,
         )
         .await
     }
@@ -270,7 +273,7 @@ impl Client {
     pub async fn user_attributes(&self) -> Result<Vec<wire::UserAttribute>, ServiceError> {
         let mut url = self.url(&["user_attributes"]);
         url.query_pairs_mut().append_pair("sorts", "name");
-        Ok(self.get_json(url).await?.0)
+        self.get_json(url).await
     }
 
     /// `GET /users/{id}/attribute_values` with the whole lookup path and unset attributes.
@@ -291,7 +294,7 @@ impl Client {
                 query.append_pair("user_attribute_ids", &attribute_ids.join(","));
             }
         }
-        Ok(self.get_json(url).await?.0)
+        self.get_json(url).await
     }
 
     /// `GET /user_attributes/{id}/group_values`, in precedence order.
@@ -299,17 +302,15 @@ impl Client {
         &self,
         attribute_id: &str,
     ) -> Result<Vec<wire::UserAttributeGroupValue>, ServiceError> {
-        Ok(self
-            .get_json(self.url(&["user_attributes", attribute_id, "group_values"]))
-            .await?
-            .0)
+        self.get_json(self.url(&["user_attributes", attribute_id, "group_values"]))
+            .await
     }
 
     /// `GET /groups` (all of them).
     pub async fn groups(&self) -> Result<Vec<wire::Group>, ServiceError> {
         let mut url = self.url(&["groups"]);
         url.query_pairs_mut().append_pair("fields", "id,name");
-        Ok(self.get_json(url).await?.0)
+        self.get_json(url).await
     }
 
     /// The request for `PATCH /users/{id}/attribute_values/{attribute_id}`.

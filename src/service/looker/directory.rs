@@ -66,7 +66,7 @@ impl Directory for Client {
             }
             None => Vec::new(),
         };
-        self.all_users(&search, query.limit, &mut |page| {
+        self.all_users(&search, query.limit, query.pace.as_ref(), &mut |page| {
             on_page(page.into_users(mapping::summary))
         })
         .await
@@ -238,7 +238,7 @@ impl Client {
         exact: impl Fn(&super::wire::User) -> bool + Send + Sync,
     ) -> Result<Vec<super::wire::User>, ServiceError> {
         let mut found = Vec::new();
-        self.all_users(search, None, &mut |page| {
+        self.all_users(search, None, None, &mut |page| {
             found.extend(page.items.into_iter().filter(|u| exact(u)));
         })
         .await?;

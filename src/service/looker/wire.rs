@@ -165,16 +165,35 @@ pub struct Group {
 }
 
 fn string_or_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Id {
-        Text(String),
-        Number(i64),
+    deserializer.deserialize_any(IdVisitor)
+}
+
+/// Reads an id that is a string or an integer straight from the input (an untagged enum would
+/// buffer every id of a page first).
+struct IdVisitor;
+
+impl serde::de::Visitor<'_> for IdVisitor {
+    type Value = String;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+        formatter.write_str("an id as a string or an integer")
     }
-    Ok(match Id::deserialize(deserializer)? {
-        Id::Text(text) => text,
-        Id::Number(number) => number.to_string(),
-    })
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<String, E> {
+        Ok(text.to_owned())
+    }
+
+    fn visit_string<E: serde::de::Error>(self, text: String) -> Result<String, E> {
+        Ok(text)
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, number: i64) -> Result<String, E> {
+        Ok(number.to_string())
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, number: u64) -> Result<String, E> {
+        Ok(number.to_string())
+    }
 }
 
 fn strings_or_numbers<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
@@ -225,6 +244,25 @@ mod tests {
     #[test]
     fn a_user_without_an_id_is_rejected() {
         assert!(serde_json::from_str::<User>(r#"{"first_name":"x"}"#).is_err());
+    }
+
+    #[test]
+    fn ids_are_strings_or_integers_and_nothing_else() {
+        let id = |json: &str| serde_json::from_str::<User>(json).map(|user| user.id);
+        assert_eq!(id(r#"{"id":"a\u0062"}"#).expect("text"), "ab");
+        assert_eq!(
+            id(r#"{"id":18446744073709551615}"#).expect("u64"),
+            "18446744073709551615"
+        );
+        assert_eq!(id(r#"{"id":-3}"#).expect("i64"), "-3");
+        for wrong in [
+            r#"{"id":1.5}"#,
+            r#"{"id":true}"#,
+            r#"{"id":null}"#,
+            r#"{"id":["1"]}"#,
+        ] {
+            assert!(id(wrong).is_err(), "{wrong}");
+        }
     }
 
     #[test]

@@ -22,6 +22,16 @@ impl<F: Fn(usize, usize) -> Fetched<String>> Script<F> {
         }
     }
 
+    /// Records the request and answers it.
+    fn fetch(
+        &self,
+        position: usize,
+        count: usize,
+    ) -> std::future::Ready<Result<Fetched<String>, ServiceError>> {
+        self.requests.lock().unwrap().push((position, count));
+        std::future::ready(Ok((self.answer)(position, count)))
+    }
+
     fn requests(&self) -> Vec<(usize, usize)> {
         self.requests.lock().unwrap().clone()
     }
@@ -30,11 +40,7 @@ impl<F: Fn(usize, usize) -> Fetched<String>> Script<F> {
     fn list(&self, listing: Listing<'_>) -> (Vec<Page<String>>, Result<(), ServiceError>) {
         let mut pages = Vec::new();
         let result = futures::executor::block_on(listing.run(
-            |position, count| {
-                self.requests.lock().unwrap().push((position, count));
-                let page = (self.answer)(position, count);
-                async move { Ok(page) }
-            },
+            |position, count| self.fetch(position, count),
             |id: &String| Some(id.as_str()),
             &mut |page| {
                 pages.push(page);
@@ -305,4 +311,53 @@ fn pages_ahead_stay_within_the_memory_bound_however_wide_the_window() {
     let window = Window::starting_at(64, 64);
     let page_size = MAX_ITEMS_AHEAD / 4;
     assert_eq!(most_pages_ahead(&window, page_size, 20 * page_size), 4);
+}
+
+/// Runs `listing` paced by `pace`, the consumer queueing every page and taking `take` of each.
+async fn paced(
+    script: &Script<impl Fn(usize, usize) -> Fetched<String>>,
+    listing: Listing<'_>,
+    pace: &Pace,
+    take: usize,
+) -> (usize, Result<(), ServiceError>) {
+    let mut delivered = 0;
+    let result = listing
+        .with_pace(Some(pace))
+        .run(
+            |position, count| script.fetch(position, count),
+            |id: &String| Some(id.as_str()),
+            &mut |page| {
+                delivered += page.items.len();
+                pace.queued(page.items.len());
+                pace.taken(take.min(page.items.len()));
+                true
+            },
+        )
+        .await;
+    (delivered, result)
+}
+
+#[tokio::test]
+async fn a_paced_listing_asks_for_no_page_while_the_queue_is_full_and_its_wait_is_bounded() {
+    let script = Script::new(directory(100, Some(100)));
+    let pace = Pace::new(25, std::time::Duration::from_millis(50));
+    let (delivered, result) = paced(&script, listing(), &pace, 0).await;
+    let refused = result.unwrap_err().to_string();
+    assert!(refused.contains("waited"), "{refused}");
+    // The first page, the pages that fill the queue, and at most the window's pages in flight
+    // when it filled.
+    let asked = script.requests().len();
+    assert!((3..=1 + 3 + 3).contains(&asked), "{asked} pages asked");
+    assert_eq!(delivered, asked * 10);
+    assert!(delivered < 100);
+}
+
+#[tokio::test]
+async fn a_paced_listing_whose_users_are_taken_lists_everyone() {
+    let script = Script::new(directory(100, Some(100)));
+    let pace = Pace::new(15, std::time::Duration::from_secs(60));
+    let (delivered, result) = paced(&script, listing(), &pace, 10).await;
+    result.unwrap();
+    assert_eq!(delivered, 100);
+    assert_eq!(pace.waiting(), 0);
 }

@@ -11,15 +11,17 @@
 #![deny(clippy::arithmetic_side_effects)]
 
 use reqwest::Method;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use url::Url;
 
 use super::mapping;
-use super::wire::{self, ListResponse, PatchRequest};
+use super::wire::{self, Identified, ListResponse, Listed, PatchRequest};
 use crate::config::{Connection, Credentials};
 use crate::secret::Secret;
 use crate::service::error::{ServiceError, StatusError};
 use crate::service::http::{HttpClient, Request, Response, endpoint};
+use crate::service::pace::Pace;
 use crate::service::paging::{Fetched, Listing, Page};
 use crate::service::plan::PlannedRequest;
 
@@ -47,9 +49,9 @@ pub struct Client {
 
 /// One page of a listing.
 #[derive(Debug, Clone)]
-pub struct UsersPage {
-    /// The resources, as JSON objects.
-    pub resources: Vec<Value>,
+pub struct UsersPage<T = Value> {
+    /// The resources: JSON objects, or typed views ([`Listed`]).
+    pub resources: Vec<T>,
     /// `totalResults`, saturated to `usize`.
     pub total: Option<usize>,
     /// `startIndex` as the server answered it (1-based).
@@ -112,14 +114,14 @@ impl Client {
             })
     }
 
-    /// `GET /Users` one page: `start_index` is 1-based.
-    pub async fn users_page(
+    /// `GET /Users` one page: `start_index` is 1-based; the resources are decoded as `T`.
+    pub async fn users_page<T: DeserializeOwned>(
         &self,
         filter: Option<&str>,
         start_index: usize,
         count: usize,
         attributes: Option<&str>,
-    ) -> Result<UsersPage, ServiceError> {
+    ) -> Result<UsersPage<T>, ServiceError> {
         let mut url = self.url(&["Users"]);
         {
             let mut query = url.query_pairs_mut();
@@ -133,7 +135,7 @@ impl Client {
                 query.append_pair("attributes", attributes);
             }
         }
-        let list: ListResponse = self
+        let list: ListResponse<T> = self
             .send_decoded(Request::new(Method::GET, url), Response::json)
             .await?;
         Ok(UsersPage {
@@ -149,12 +151,14 @@ impl Client {
     /// The first page tells the total and the server's page size; the remaining pages are then
     /// fetched as many at a time as the connection's window allows. A page that comes back short
     /// (users deleted meanwhile) is followed by the rest of its range before the next page is
-    /// delivered, so nothing is skipped.
-    pub async fn list_pages(
+    /// delivered, so nothing is skipped. Each page is decoded once, its resources as `T`: whole
+    /// JSON objects, or [`Listed`] typed views for a listing that needs no more.
+    pub async fn list_pages<T: DeserializeOwned + Identified + Send>(
         &self,
         filter: Option<&str>,
         attributes: Option<&str>,
-        on_page: &mut (dyn FnMut(Page<Value>) -> bool + Send),
+        pace: Option<&Pace>,
+        on_page: &mut (dyn FnMut(Page<T>) -> bool + Send),
     ) -> Result<(), ServiceError> {
         Listing::new(
             &self.connection,
@@ -163,6 +167,7 @@ impl Client {
             PAGE_SIZE,
             self.http.window(),
         )
+        .with_pace(pace)
         .run(
             |position, count| async move {
                 let start_index = position.saturating_add(1);
@@ -175,7 +180,7 @@ impl Client {
                     position: page.start_index.map(|index| index.saturating_sub(1)),
                 })
             },
-            |resource: &Value| resource.get("id").and_then(Value::as_str),
+            |resource: &T| resource.id(),
             on_page,
         )
         .await
@@ -188,7 +193,7 @@ impl Client {
         attributes: Option<&str>,
         on_page: &mut (dyn FnMut(Vec<Value>, Option<usize>) -> bool + Send),
     ) -> Result<(), ServiceError> {
-        self.list_pages(filter, attributes, &mut |page| {
+        self.list_pages(filter, attributes, None, &mut |page| {
             on_page(page.items, page.total)
         })
         .await
@@ -219,7 +224,10 @@ impl Client {
     /// The users whose `userName` equals `user_name` (the server's `userName eq` filter).
     pub async fn find_by_user_name(&self, user_name: &str) -> Result<Vec<Value>, ServiceError> {
         let filter = eq_filter("userName", user_name);
-        Ok(self.users_page(Some(&filter), 1, 2, None).await?.resources)
+        Ok(self
+            .users_page::<Value>(Some(&filter), 1, 2, None)
+            .await?
+            .resources)
     }
 
     /// The request for `POST /Users`.
@@ -319,11 +327,9 @@ pub fn is_server_filter(text: &str) -> bool {
         && serde_json::from_str::<String>(value.trim()).is_ok()
 }
 
-/// The summary of a listed resource, or None when it lacks an id.
-pub fn summary_of(resource: Value) -> Option<crate::domain::UserSummary> {
-    serde_json::from_value::<wire::User>(resource)
-        .ok()
-        .map(|user| mapping::summary(&user))
+/// The summary of a listed resource, or None when it lacks an id or has another shape.
+pub fn summary_of(resource: Listed<wire::User>) -> Option<crate::domain::UserSummary> {
+    resource.0.as_ref().map(mapping::summary)
 }
 
 #[cfg(test)]

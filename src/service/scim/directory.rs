@@ -60,7 +60,8 @@ impl Directory for Client {
             None => (None, None),
         };
         let mut delivered = 0;
-        self.list_pages(server_filter, Some(SUMMARY_ATTRIBUTES), &mut |page| {
+        let pace = query.pace.as_ref();
+        self.list_pages(server_filter, Some(SUMMARY_ATTRIBUTES), pace, &mut |page| {
             let mut users: Vec<UserSummary> = page
                 .items
                 .into_iter()

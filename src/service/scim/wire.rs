@@ -1,7 +1,8 @@
 //! SCIM 2.0 wire types (RFC 7643 / RFC 7644) as Atlassian's user provisioning API sends them.
 //!
 //! Resources are kept as JSON objects (a replace must keep every attribute, known or not); the
-//! typed views here read only what lists and identities need. Names follow the RFC; the few
+//! typed views here read only what lists and identities need, and a listing decodes its pages
+//! straight into them ([`Listed`]). Names follow the RFC; the few
 //! places where servers differ (`Resources`/`resources`, `Operations`/`operations`, a numeric
 //! `status`) are accepted both ways on input. Nothing here sends or prints anything.
 
@@ -27,10 +28,11 @@ pub const ERROR: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 /// The media type of SCIM requests and responses.
 pub const MEDIA_TYPE: &str = "application/scim+json";
 
-/// `ListResponse` (RFC 7644 §3.4.2).
+/// `ListResponse` (RFC 7644 §3.4.2), its resources decoded as `T`: whole JSON objects by
+/// default, or [`Listed`] typed views where only those are needed.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ListResponse {
+#[serde(rename_all = "camelCase", bound(deserialize = "T: Deserialize<'de>"))]
+pub struct ListResponse<T = Value> {
     /// The size of the whole result set; any number is accepted, saturated to `usize` (paging
     /// decides whether to believe it).
     #[serde(
@@ -50,14 +52,52 @@ pub struct ListResponse {
         deserialize_with = "crate::service::numbers::saturating_usize"
     )]
     pub items_per_page: Option<usize>,
-    /// The resources of this page, as JSON objects.
+    /// The resources of this page.
     #[serde(
         rename = "Resources",
         alias = "resources",
         default,
         deserialize_with = "null_as_empty"
     )]
-    pub resources: Vec<Value>,
+    pub resources: Vec<T>,
+}
+
+/// One resource of a listed page decoded straight into `T`, or `None` when it does not have
+/// `T`'s shape. The page is read once: each resource's text is delimited without being copied
+/// or built into a JSON tree, then decoded into `T`, so one resource of the wrong shape is
+/// skipped alone and still counts as a resource of the page (the paging rules need the count).
+#[derive(Debug, Clone)]
+pub struct Listed<T>(pub Option<T>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Listed<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = <&'de serde_json::value::RawValue>::deserialize(deserializer)?;
+        Ok(Self(serde_json::from_str(raw.get()).ok()))
+    }
+}
+
+/// What the paging rules know a listed resource by: its `id`, when it has one.
+pub trait Identified {
+    /// The resource's id.
+    fn id(&self) -> Option<&str>;
+}
+
+impl Identified for Value {
+    fn id(&self) -> Option<&str> {
+        self.get("id").and_then(Value::as_str)
+    }
+}
+
+impl Identified for User {
+    fn id(&self) -> Option<&str> {
+        Some(&self.id)
+    }
+}
+
+impl<T: Identified> Identified for Listed<T> {
+    fn id(&self) -> Option<&str> {
+        self.0.as_ref().and_then(Identified::id)
+    }
 }
 
 /// A User as the list and identity code reads it; the full resource stays JSON.
@@ -315,6 +355,32 @@ pub(crate) mod tests {
             serde_json::from_str(r#"{"schemas":[],"operations":[{"op":"remove","path":"title"}]}"#)
                 .expect("lower");
         assert_eq!(lower.operations[0].path.as_deref(), Some("title"));
+    }
+
+    #[test]
+    fn listed_resources_are_typed_and_a_misshapen_one_is_kept_as_none() {
+        let list: ListResponse<Listed<User>> = serde_json::from_slice(
+            br#"{"totalResults":3,"startIndex":1,"Resources":[
+                {"id":"a","userName":"x\u0041","active":false},
+                {"id":"b","active":"yes"},
+                {"userName":"no id"}]}"#,
+        )
+        .expect("list");
+        assert_eq!(list.resources.len(), 3, "every resource counts for paging");
+        let first = list.resources[0].0.as_ref().expect("a");
+        assert_eq!(
+            (first.id.as_str(), first.user_name.as_deref(), first.active),
+            ("a", Some("xA"), Some(false))
+        );
+        assert!(list.resources[1].0.is_none(), "wrong type of `active`");
+        assert!(list.resources[2].0.is_none(), "no id");
+        let ids: Vec<_> = list.resources.iter().map(Identified::id).collect();
+        assert_eq!(ids, [Some("a"), None, None]);
+        let whole: ListResponse = serde_json::from_str(DOCUMENTED_LIST).expect("whole");
+        assert_eq!(
+            whole.resources[0].id(),
+            Some("247b915a-9d6c-4cd5-b5a5-071b1b3abc2e")
+        );
     }
 
     #[test]

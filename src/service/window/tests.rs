@@ -92,3 +92,22 @@ fn kinds_follow_the_route_not_the_ids() {
         kind("GET", "/api/4.0/users/42")
     );
 }
+
+#[tokio::test]
+async fn failed_attempts_free_their_slots_and_cut_only_in_a_row() {
+    let window = Window::starting_at(8, 8);
+    for _ in 0..FAILURES_BEFORE_CUT - 1 {
+        gets_a_slot(&window).await.unwrap().failed();
+    }
+    gets_a_slot(&window)
+        .await
+        .unwrap()
+        .answered(1, Duration::from_millis(5));
+    gets_a_slot(&window).await.unwrap().failed();
+    assert_eq!(window.current(), 8, "no four failures in a row");
+    assert_eq!(window.in_flight(), 0, "every failed slot was freed");
+    for _ in 0..FAILURES_BEFORE_CUT {
+        gets_a_slot(&window).await.unwrap().failed();
+    }
+    assert_eq!(window.current(), 4);
+}
