@@ -1,42 +1,43 @@
 //! Each user's position in the users table sorted by one column, ignoring case, ties in list
-//! order — computed once per column and list, in one pass that stays well inside a frame at
-//! 100,000 rows: every lower-cased key goes into one buffer (no string per user), and the sort
-//! compares the keys' first 16 bytes as one integer, reading the whole keys only on a tie.
+//! order — computed once per column and list: every lower-cased key goes into one buffer (no
+//! string per user), the sort compares the keys' first 16 bytes as one integer and reads whole
+//! keys only where those are shared, and a long list is split in two halves sorted on two threads
+//! and merged.
 //!
-//! Pure computation, no I/O.
+//! Pure computation (scoped threads that share nothing mutable), no I/O.
 
 use super::browse::SortColumn;
 use crate::domain::UserSummary;
 
 /// The rank of each user (index into `users`) when sorted by `column`: 0 first.
 pub fn ranks_by(users: &[UserSummary], column: SortColumn) -> Vec<u32> {
-    let keys = LowerKeys::new(users, column);
-    let mut order: Vec<(u128, u32)> = (0..users.len())
-        .map(|index| (keys.prefix(index), index as u32))
-        .collect();
-    // By prefix, then list order: plain integer comparisons.
-    let mut order = if order.len() >= PARALLEL_FROM && cores() > 1 {
-        sort_in_halves(order, Ord::cmp)
+    let order = if users.len() >= PARALLEL_FROM && cores() > 1 {
+        // Each half builds its keys and sorts them on its own thread; one merge joins them.
+        let middle = users.len() / 2;
+        let (left, right) = std::thread::scope(|scope| {
+            let worker = scope.spawn(|| SortedRun::new(&users[..middle], 0, column));
+            let right = SortedRun::new(&users[middle..], middle, column);
+            match worker.join() {
+                Ok(left) => (left, right),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        });
+        let key = |index: u32| {
+            let run = if (index as usize) < middle {
+                &left
+            } else {
+                &right
+            };
+            run.keys.get(index as usize)
+        };
+        merge_sorted(&left.order, &right.order, |a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| key(a.1).cmp(key(b.1)))
+                .then(a.1.cmp(&b.1))
+        })
     } else {
-        order.sort_unstable();
-        order
+        SortedRun::new(users, 0, column).order
     };
-    // Rows that share a prefix are in list order, which is right when their keys are the same;
-    // a run holding different keys (longer than the prefix) is sorted by the whole keys.
-    for run in order.chunk_by_mut(|a, b| a.0 == b.0) {
-        let length = keys.get(run[0].1 as usize).len();
-        let same = length < PREFIX
-            && run
-                .iter()
-                .all(|(_, index)| keys.get(*index as usize).len() == length);
-        if !same {
-            run.sort_unstable_by(|a, b| {
-                keys.get(a.1 as usize)
-                    .cmp(keys.get(b.1 as usize))
-                    .then(a.1.cmp(&b.1))
-            });
-        }
-    }
     let mut ranks = vec![0u32; users.len()];
     for (rank, (_, index)) in order.into_iter().enumerate() {
         ranks[index as usize] = rank as u32;
@@ -54,24 +55,39 @@ fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
 
-/// Sorts the two halves at once (one on a scoped thread), then merges them; `compare` is a total
-/// order, so the result is what one sort gives.
-fn sort_in_halves<T, F>(mut items: Vec<T>, compare: F) -> Vec<T>
-where
-    T: Copy + Send,
-    F: Fn(&T, &T) -> std::cmp::Ordering + Sync,
-{
-    let middle = items.len() / 2;
-    let (left, right) = items.split_at_mut(middle);
-    std::thread::scope(|scope| {
-        let worker = scope.spawn(|| left.sort_unstable_by(&compare));
-        right.sort_unstable_by(&compare);
-        if let Err(panic) = worker.join() {
-            std::panic::resume_unwind(panic);
+/// A contiguous part of the list, sorted: its keys and (prefix, list index) in key order.
+struct SortedRun {
+    keys: LowerKeys,
+    order: Vec<(u128, u32)>,
+}
+
+impl SortedRun {
+    /// Sorts `users`, the part of the list that starts at index `first`.
+    fn new(users: &[UserSummary], first: usize, column: SortColumn) -> Self {
+        let keys = LowerKeys::new(users, first, column);
+        let mut order: Vec<(u128, u32)> = (first..first + users.len())
+            .map(|index| (keys.prefix(index), index as u32))
+            .collect();
+        // By prefix, then list order: plain integer comparisons.
+        order.sort_unstable();
+        // Rows that share a prefix are in list order, which is right when their keys are the
+        // same; a run holding different keys (longer than the prefix) is sorted by whole keys.
+        for run in order.chunk_by_mut(|a, b| a.0 == b.0) {
+            let length = keys.get(run[0].1 as usize).len();
+            let same = length < PREFIX
+                && run
+                    .iter()
+                    .all(|(_, index)| keys.get(*index as usize).len() == length);
+            if !same {
+                run.sort_unstable_by(|a, b| {
+                    keys.get(a.1 as usize)
+                        .cmp(keys.get(b.1 as usize))
+                        .then(a.1.cmp(&b.1))
+                });
+            }
         }
-    });
-    let (left, right) = items.split_at(middle);
-    merge_sorted(left, right, compare)
+        Self { keys, order }
+    }
 }
 
 /// Merges two runs sorted by `compare` into one; on a tie the left run's item comes first.
@@ -96,15 +112,17 @@ pub fn merge_sorted<T: Copy>(
     merged
 }
 
-/// Every user's key in one column, lower-cased, in one buffer.
+/// The keys of a contiguous part of the list in one column, lower-cased, in one buffer.
 struct LowerKeys {
     text: String,
     /// Where each user's key ends in `text`.
     ends: Vec<usize>,
+    /// The list index of the first user.
+    first: usize,
 }
 
 impl LowerKeys {
-    fn new(users: &[UserSummary], column: SortColumn) -> Self {
+    fn new(users: &[UserSummary], first: usize, column: SortColumn) -> Self {
         let mut text = String::new();
         let mut ends = Vec::with_capacity(users.len());
         for user in users {
@@ -118,16 +136,20 @@ impl LowerKeys {
             }
             ends.push(text.len());
         }
-        Self { text, ends }
+        Self { text, ends, first }
     }
 
+    /// The key of the user at list index `index` ("" outside this part).
     fn get(&self, index: usize) -> &str {
-        let start = index
+        let Some(at) = index.checked_sub(self.first) else {
+            return "";
+        };
+        let start = at
             .checked_sub(1)
             .and_then(|i| self.ends.get(i))
             .copied()
             .unwrap_or(0);
-        let end = self.ends.get(index).copied().unwrap_or(start);
+        let end = self.ends.get(at).copied().unwrap_or(start);
         self.text.get(start..end).unwrap_or("")
     }
 
@@ -172,20 +194,14 @@ mod tests {
     }
 
     #[test]
-    fn halves_sorted_apart_merge_into_one_order() {
-        let mut state = 7u64;
-        let items: Vec<(u32, u32)> = (0..5_001)
-            .map(|i| {
-                state = state
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                ((state >> 40) as u32 % 300, i)
-            })
-            .collect();
-        let mut expected = items.clone();
-        expected.sort_unstable();
-        assert_eq!(sort_in_halves(items, |a, b| a.cmp(b)), expected);
-        assert!(sort_in_halves(Vec::<(u32, u32)>::new(), |a, b| a.cmp(b)).is_empty());
+    fn merging_keeps_the_order_and_puts_the_left_run_first_on_ties() {
+        let merged = merge_sorted(
+            &[(1, 'a'), (3, 'a'), (5, 'a')],
+            &[(1, 'b'), (4, 'b')],
+            |x, y| x.0.cmp(&y.0),
+        );
+        assert_eq!(merged, [(1, 'a'), (1, 'b'), (3, 'a'), (4, 'b'), (5, 'a')]);
+        assert!(merge_sorted::<u8>(&[], &[], Ord::cmp).is_empty());
     }
 
     fn user(name: &str, active: bool) -> UserSummary {
