@@ -419,12 +419,23 @@ fn help_is_generated_from_the_key_map() {
 #[test]
 fn help_scrolls_where_the_terminal_is_short() {
     let mut state = state();
+    state.size = (80, 24);
     key(&mut state, KeyCode::Char('?'));
     key(&mut state, KeyCode::Char('G'));
     snap("help_scrolled", &mut state);
+    // The keys below act on an 80×24 terminal (the snapshot left the state at its last size).
+    state.size = (80, 24);
     let bottom = screen_80x24(&state);
     assert!(bottom.contains("Filter: words all match"), "{bottom}");
     assert!(bottom.contains("j/k scroll"), "{bottom}");
+    // At the bottom, one `k` scrolls up a line and one `j` comes back (the offset never runs
+    // past the last screenful).
+    key(&mut state, KeyCode::Char('k'));
+    let up_one = screen_80x24(&state);
+    assert_ne!(up_one, bottom);
+    key(&mut state, KeyCode::Char('j'));
+    key(&mut state, KeyCode::Char('j'));
+    assert_eq!(screen_80x24(&state), bottom);
     key(&mut state, KeyCode::Char('g'));
     let top = screen_80x24(&state);
     assert!(top.contains("Here (connections):"), "{top}");

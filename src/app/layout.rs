@@ -59,6 +59,15 @@ pub fn rows_in(area: Rect, chrome: u16) -> usize {
     usize::from(area.height.saturating_sub(chrome)).max(1)
 }
 
+/// A centred dialog rectangle that leaves the status line free.
+pub fn dialog_area(whole: Rect, width: u16, height: u16) -> Rect {
+    let room = Rect {
+        height: whole.height.saturating_sub(1),
+        ..whole
+    };
+    centered(room, width, height)
+}
+
 /// A centred rectangle of at most `width` × `height` inside `area`.
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);

@@ -15,6 +15,7 @@ pub mod command;
 pub mod detail;
 pub mod editor;
 pub mod filter;
+pub mod help;
 pub mod journal;
 pub mod keymap;
 pub mod layout;

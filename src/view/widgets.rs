@@ -7,7 +7,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::Theme;
-use crate::app::layout::centered;
 
 /// A filter as a title shows it: `/text`, with a cursor while it is typed.
 pub fn filter_title(text: &str, typing: bool, theme: &Theme) -> Span<'static> {
@@ -20,14 +19,7 @@ pub fn filter_title(text: &str, typing: bool, theme: &Theme) -> Span<'static> {
 /// The widest a dialog gets.
 pub const DIALOG_WIDTH: u16 = 100;
 
-/// A centred dialog rectangle that leaves the status line free.
-pub fn dialog_area(whole: Rect, width: u16, height: u16) -> Rect {
-    let room = Rect {
-        height: whole.height.saturating_sub(1),
-        ..whole
-    };
-    centered(room, width, height)
-}
+pub use crate::app::layout::dialog_area;
 
 /// A dialog of text lines in `block`, as tall as they need (up to the screen), scrolled so that
 /// the line `offset` is the first one drawn (never past the last screenful).
