@@ -4,7 +4,7 @@
 //! Plain data with methods on itself; it knows nothing of the other screens, of `State` or of the
 //! update function, and does no I/O.
 
-use super::filter::{Filter, narrows};
+use super::filter::narrows;
 use super::msg::RequestId;
 use super::row_scores::{RowTexts, score_rows};
 use super::sort_ranks::{merge_sorted, ranks_by};
@@ -212,7 +212,7 @@ impl UserList {
         if found.is_empty() {
             return;
         }
-        let by_score = !Filter::new(&self.filter).is_empty();
+        let by_score = !self.filter.trim().is_empty();
         if self.sort.is_none() && !by_score {
             self.scores.extend(found.iter().map(|(s, _)| *s));
             self.visible.extend(found.iter().map(|(_, i)| *i));

@@ -184,12 +184,7 @@ mod tests {
             })
             .collect();
         for column in [SortColumn::Username, SortColumn::Active] {
-            let mut expected: Vec<usize> = (0..users.len()).collect();
-            expected.sort_by_cached_key(|i| column.key(&users[*i]).to_lowercase());
-            let ranks = ranks_by(&users, column);
-            let mut order: Vec<usize> = (0..users.len()).collect();
-            order.sort_by_key(|i| ranks[*i]);
-            assert_eq!(order, expected, "{column:?}");
+            assert_ranks_as_a_stable_sort(&users, column);
         }
     }
 
@@ -202,6 +197,16 @@ mod tests {
         );
         assert_eq!(merged, [(1, 'a'), (1, 'b'), (3, 'a'), (4, 'b'), (5, 'a')]);
         assert!(merge_sorted::<u8>(&[], &[], Ord::cmp).is_empty());
+    }
+
+    /// The rows in rank order are the rows stably sorted by their lower-cased key.
+    fn assert_ranks_as_a_stable_sort(users: &[UserSummary], column: SortColumn) {
+        let mut expected: Vec<usize> = (0..users.len()).collect();
+        expected.sort_by_cached_key(|i| column.key(&users[*i]).to_lowercase());
+        let ranks = ranks_by(users, column);
+        let mut order: Vec<usize> = (0..users.len()).collect();
+        order.sort_by_key(|i| ranks[*i]);
+        assert_eq!(order, expected, "{column:?}");
     }
 
     fn user(name: &str, active: bool) -> UserSummary {
@@ -236,12 +241,7 @@ mod tests {
             .map(|(i, n)| user(n, i.is_multiple_of(3)))
             .collect();
         for column in SortColumn::ALL {
-            let mut expected: Vec<usize> = (0..users.len()).collect();
-            expected.sort_by_cached_key(|i| column.key(&users[*i]).to_lowercase());
-            let ranks = ranks_by(&users, column);
-            let mut order: Vec<usize> = (0..users.len()).collect();
-            order.sort_by_key(|i| ranks[*i]);
-            assert_eq!(order, expected, "{column:?}");
+            assert_ranks_as_a_stable_sort(&users, column);
         }
     }
 }
