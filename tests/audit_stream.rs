@@ -8,7 +8,7 @@ mod common;
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
-use common::{CliEnv, assert_exit, start_sim, stdout};
+use common::{CliEnv, FINDING_KEYS, assert_exit, start_sim, stdout};
 use roster::simulator::SimOptions;
 use serde_json::Value;
 use tokio::io::AsyncBufReadExt;
@@ -37,17 +37,7 @@ async fn system_locks_are_one_line_per_attribute_unless_per_user_is_asked() {
             .keys()
             .map(String::as_str)
             .collect();
-        assert_eq!(
-            keys,
-            [
-                "connection",
-                "user",
-                "user_id",
-                "attribute",
-                "finding",
-                "detail"
-            ]
-        );
+        assert_eq!(keys, FINDING_KEYS);
     }
     let summaries: Vec<&Value> = summarised.iter().filter(|f| f["user"].is_null()).collect();
     assert!(!summaries.is_empty(), "system locks are summarised");

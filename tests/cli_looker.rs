@@ -362,17 +362,7 @@ async fn audit_reports_hidden_values_without_them() {
     assert_no_seeded_secret(&text);
     let findings: Vec<Value> = serde_json::from_str(&text).unwrap();
     for finding in &findings {
-        assert_eq!(
-            keys(finding),
-            [
-                "connection",
-                "user",
-                "user_id",
-                "attribute",
-                "finding",
-                "detail"
-            ]
-        );
+        assert_eq!(keys(finding), FINDING_KEYS);
     }
     let hidden: Vec<(&str, &str)> = findings
         .iter()

@@ -20,6 +20,16 @@ use url::Url;
 /// The demo people that have a Looker account in `assets/demo/directory.json`.
 pub const DEMO_LOOKER_USERS: usize = 34;
 
+/// The keys of one audit finding in `roster audit --format json`, in order (product.md).
+pub const FINDING_KEYS: [&str; 6] = [
+    "connection",
+    "user",
+    "user_id",
+    "attribute",
+    "finding",
+    "detail",
+];
+
 /// The simulator's Looker client id and secret.
 pub const LOOKER_CLIENT_ID: &str = "roster-sim";
 pub const LOOKER_CLIENT_SECRET: &str = "roster-sim-looker-secret";
