@@ -14,6 +14,7 @@ use serde_json::Value;
 use super::interrupt::Interrupt;
 use super::lock::{TargetLock, TargetLocks};
 use super::lost_user::ReadTheUser;
+use super::sequence::Sequence;
 use super::verify;
 use crate::domain::{Edit, UserRecord};
 use crate::journal::{
@@ -320,12 +321,9 @@ impl WriteEngine {
         if let Some(precondition) = &prepared.precondition {
             self.check_still_as_written(&current, precondition)?;
         }
-        let mut reports = Vec::with_capacity(prepared.items.len());
-        let mut stopped: Option<String> = None;
-        let mut interrupted = None;
+        let mut run = Sequence::default();
         for (index, item) in prepared.items.iter().enumerate() {
-            if let Some(why) = &stopped {
-                reports.push(not_sent(&item.plan, why));
+            if run.skipped(&item.plan) {
                 continue;
             }
             let plan = if index == 0 {
@@ -338,8 +336,7 @@ impl WriteEngine {
                 ) {
                     Ok(now) => now,
                     Err(why) => {
-                        reports.push(not_sent(&item.plan, &why));
-                        stopped = Some(why);
+                        run.refused(&item.plan, why);
                         continue;
                     }
                 }
@@ -347,27 +344,16 @@ impl WriteEngine {
             let entry = self
                 .begin(prepared, Some(&current), &item.edit, &plan)
                 .await?;
-            let run = self
+            let sent = self
                 .send_item(entry, &plan, Some(&current.id), Vec::new(), interrupt)
                 .await;
-            if let Some(record) = run.after.clone() {
+            if let Some(record) = sent.after {
                 current = record;
             }
-            let outcome = run.report.outcome();
-            reports.push(run.report);
-            if run.interrupted.is_some() {
-                interrupted = run.interrupted;
-                stopped = Some("interrupted".to_owned());
-            } else if outcome != Some(Outcome::Written) {
-                stopped = Some("an earlier write of the same run did not complete".to_owned());
-            }
+            run.sent(sent.report, sent.interrupted);
         }
         let after = self.directory.read_user(&record.id).await.ok();
-        Ok(Executed {
-            items: reports,
-            after,
-            interrupted,
-        })
+        Ok(run.finish(after))
     }
 
     async fn execute_create(

@@ -14,6 +14,7 @@ mod engine;
 mod interrupt;
 mod lock;
 mod lost_user;
+mod sequence;
 pub mod undo;
 mod verify;
 

@@ -21,9 +21,10 @@ pub mod snapshot;
 
 use super::engine::{
     Attempt, Executed, ItemReport, LostAnswers, StillAsWritten, WriteEngine, WriteError,
-    journal_requests, not_sent, replanned,
+    journal_requests, replanned,
 };
 use super::interrupt::Interrupt;
+use super::sequence::Sequence;
 use super::verify::{self, Evidence};
 use crate::domain::FieldChange;
 use crate::domain::attribute_edit::AttributeEdit;
@@ -217,12 +218,9 @@ impl WriteEngine {
             verify::still_as_written(&|field| current.observe(field), precondition)
                 .map_err(WriteError::Refused)?;
         }
-        let mut reports = Vec::with_capacity(prepared.items.len());
-        let mut stopped: Option<String> = None;
-        let mut interrupted = None;
+        let mut run = Sequence::default();
         for (index, item) in prepared.items.iter().enumerate() {
-            if let Some(why) = &stopped {
-                reports.push(not_sent(&item.plan, why));
+            if run.skipped(&item.plan) {
                 continue;
             }
             // The earlier items changed the attribute: plan again from what it holds now.
@@ -232,8 +230,7 @@ impl WriteEngine {
                 match replanned(&item.plan, plan::plan(client, &current, &item.edit)) {
                     Ok(now) => now,
                     Err(why) => {
-                        reports.push(not_sent(&item.plan, &why));
-                        stopped = Some(why);
+                        run.refused(&item.plan, why);
                         continue;
                     }
                 }
@@ -243,25 +240,14 @@ impl WriteEngine {
                 .await?;
             let (report, after, signal) =
                 self.send_attribute(client, entry, &plan, interrupt).await;
-            let outcome = report.outcome();
-            reports.push(report);
             if let Some(after) = after {
                 current = after;
             }
-            if signal.is_some() {
-                interrupted = signal;
-                stopped = Some("interrupted".to_owned());
-            } else if outcome != Some(Outcome::Written) {
-                stopped = Some("an earlier write of the same run did not complete".to_owned());
-            } else if index + 1 < prepared.items.len() {
+            if run.sent(report, signal) && index + 1 < prepared.items.len() {
                 current = Snapshot::read(client, &id).await?;
             }
         }
-        Ok(Executed {
-            items: reports,
-            after: None,
-            interrupted,
-        })
+        Ok(run.finish(None))
     }
 
     /// Journals an attribute-level write as pending (flushed) before anything is sent.
