@@ -195,6 +195,19 @@ impl PagePlan {
     }
 }
 
+/// The longest one bare request may take, as roster's own attempts (`service::http`): every
+/// wait of the bench is bounded, even against a simulator that stops answering.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The plain HTTP client of the bare fetches: no retries, no parsing, a bounded wait.
+pub(super) fn bare_client() -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(REQUEST_TIMEOUT)
+        .build()
+        .map_err(|e| format!("the bare fetch's HTTP client: {e}"))
+}
+
 /// Reads one page to the end; the number of body bytes.
 async fn fetch(client: &reqwest::Client, auth: &Auth, url: Url) -> Result<u64, String> {
     let mut response = auth
@@ -224,7 +237,7 @@ pub async fn fetch_listing(
     window: usize,
 ) -> Result<BareFigures, String> {
     let plan = PagePlan::new(connection, users)?;
-    let client = reqwest::Client::new();
+    let client = bare_client()?;
     let started = Instant::now();
     let auth = plan.authenticate(&client).await?;
     let urls = plan.urls.into_iter();

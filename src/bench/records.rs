@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use url::Url;
 
-use super::bare::{BareFigures, PagePlan, fetch_all};
+use super::bare::{BareFigures, PagePlan, bare_client, fetch_all};
 use crate::config::Connection;
 use crate::service::crowd::groups::Membership;
 use crate::service::{AnyDirectory, OpenOptions, crowd};
@@ -86,7 +86,7 @@ pub async fn fetch_records(
 ) -> Result<BareFigures, String> {
     let pages = PagePlan::new(connection, ids.len())?;
     let reads = RecordPlan::new(connection)?;
-    let client = reqwest::Client::new();
+    let client = bare_client()?;
     let started = Instant::now();
     let auth = pages.authenticate(&client).await?;
     let urls = pages
